@@ -1,0 +1,75 @@
+"""The HTTP API under /api/v1: routes parse with marshmallow, call one service, dump with marshmallow."""
+
+import logging
+
+from flask import jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+
+log = logging.getLogger(__name__)
+_LOCATIONS = {"json", "form", "query", "files", "view_args", "headers", "path", "querystring"}
+
+
+def _flatten(errors):
+    """webargs nests field errors under their location; the API reports them by field."""
+    if isinstance(errors, dict) and errors and set(errors) <= _LOCATIONS:
+        merged = {}
+        for value in errors.values():
+            merged.update(value if isinstance(value, dict) else {"_": value})
+        return merged
+    return errors
+
+
+def error_body(status: int, name: str, message: str, errors=None, reason: str | None = None) -> dict:
+    return {"code": status, "status": name, "reason": reason or name.lower().replace(" ", "_"),
+            "message": message, "errors": errors if errors is not None else {}}
+
+
+class PlatformApi(Api):
+    """flask-smorest with one error envelope: {code, status, reason, message, errors}."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = _flatten(data.get("errors", data.get("messages")))
+        message = data.get("message") or error.description or error.name
+        if error.code == 422 and errors and not data.get("message"):
+            message = "the request has invalid fields"
+        body = error_body(error.code or 500, error.name, message, errors)
+        return jsonify(body), error.code
+
+
+def handle_domain_error(error: DomainError):
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    name = HTTP_STATUS_CODES.get(error.status, "Error")
+    body = error_body(error.status, name, error.message, error.errors, error.reason)
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="workflow"'
+    if error.status in (429, 503):
+        response.headers["Retry-After"] = "1"
+    return response
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return jsonify(error_body(500, "Internal Server Error", "an unexpected error occurred; it has been logged")), 500
+
+
+def init_app(app) -> PlatformApi:
+    api = PlatformApi(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    })
+    from . import auth, definitions, instances, org, tasks
+
+    for module in (auth, definitions, org, instances, tasks):
+        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    return api

@@ -1,0 +1,82 @@
+"""Cases (process instances)."""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..auth import current
+from ..cases import admin, service, views
+from .schemas import AuditEventSchema, TaskSchema, TimerSchema
+
+PREFIX = "/instances"
+blp = Blueprint("instances", __name__, description="案件 Process instances")
+
+
+class StartIn(Schema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    org_unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    data = fields.Dict(load_default=dict)
+
+
+class InstanceOut(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Function(lambda i: i.version.version)
+    locality = fields.Function(lambda i: i.version.locality or None)
+    status = fields.String()
+    org_unit = fields.Function(lambda i: i.org_unit.code)
+    started_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    error = fields.Dict(allow_none=True)
+
+
+class InstanceDetail(InstanceOut):
+    data = fields.Dict()
+    tasks = fields.List(fields.Nested(TaskSchema))
+    timers = fields.List(fields.Nested(TimerSchema))
+    history = fields.List(fields.Nested(AuditEventSchema))
+
+
+class TerminateIn(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+@blp.post("")
+@blp.arguments(StartIn)
+@blp.response(201, InstanceOut)
+def start(body):
+    """Start a case on the version of ``process_key`` that applies to ``org_unit``."""
+    return service.start(body["process_key"], body["org_unit"], body["data"], current.require_user())
+
+
+@blp.get("/<int:instance_id>")
+@blp.response(200, InstanceDetail)
+def detail(instance_id):
+    """Status, data, open tasks, pending timers with due times, and the audit history."""
+    return views.instance_detail(instance_id, current.require_user())
+
+
+@blp.post("/<int:instance_id>/retry")
+@blp.response(200, InstanceOut)
+def retry(instance_id):
+    """Re-run the failed step of a case in error (administrators)."""
+    return admin.retry(instance_id, current.require_user())
+
+
+@blp.post("/<int:instance_id>/suspend")
+@blp.response(200, InstanceOut)
+def suspend(instance_id):
+    return admin.suspend(instance_id, current.require_user())
+
+
+@blp.post("/<int:instance_id>/resume")
+@blp.response(200, InstanceOut)
+def resume(instance_id):
+    return admin.resume(instance_id, current.require_user())
+
+
+@blp.post("/<int:instance_id>/terminate")
+@blp.arguments(TerminateIn)
+@blp.response(200, InstanceOut)
+def terminate(body, instance_id):
+    return admin.terminate(instance_id, current.require_user(), body.get("reason"))

@@ -1,0 +1,1 @@
+"""Authentication: password hashing, personal API tokens, login rate limits, the current user."""

@@ -1,0 +1,125 @@
+"""Starting cases and completing their tasks. Each call is one transaction, retried on races."""
+
+from dataclasses import dataclass
+
+from .. import audit, clock, taskforms, transactions
+from ..engine import TaskNotReady
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..models import HumanTask, ProcessInstance, User
+from ..models.task import COMPLETED
+from ..org import access, roles, tree
+from ..repository import definitions
+from ..repository import instances as store
+from . import data as case_data
+from . import sync
+
+
+@dataclass
+class Completion:
+    task: HumanTask
+    instance: ProcessInstance
+
+
+def _authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
+    start = manifest.get("start") or {}
+    rule = roles.lane_rule(start.get("lane"), (manifest.get("lanes") or {}).get(start.get("lane")))
+    if access.holds(actor, access.ADMIN, unit):
+        return
+    if rule.role and not rule.for_initiator:
+        scope = roles.scope_unit(rule, unit, data)
+        if not access.holds(actor, rule.role, scope):
+            raise Forbidden(f"starting this process in {unit.code} needs role {rule.role} there")
+    elif not access.covers(actor, unit):
+        raise Forbidden(f"{actor.username} holds no role at {unit.code}")
+
+
+def _start_data(manifest: dict, data: dict) -> dict:
+    data = case_data.check(data)
+    form_name = (manifest.get("start") or {}).get("form")
+    document = (manifest.get("forms") or {}).get(form_name) if form_name else None
+    return taskforms.validate(document, data, {}) if document else data
+
+
+def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> ProcessInstance:
+    """Start ``process_key`` for a case in ``org_unit``, on the version that applies there."""
+    unit = tree.require(org_unit)
+    try:
+        version = definitions.resolve(process_key, unit)
+    except NotFound as missing:
+        raise InvalidInput(missing.message, {"process_key": [missing.message]}) from missing
+    data = _start_data(version.manifest, data or {})
+    _authorise_start(actor, version.manifest, unit, data)
+    return transactions.run(lambda: _start(version, unit, data, actor))
+
+
+def _start(version, unit, data, actor) -> ProcessInstance:
+    now = clock.now()
+    run = store.new_run(version, unit, data)
+    failure = run.advance()
+    instance = ProcessInstance(
+        process_key=version.key, version=version, org_unit=unit, status="running", state="",
+        data={}, started_by_id=actor.id, started_at=now, updated_at=now,
+    )
+    opening = {"kind": "instance_started", "changed_keys": sorted(data),
+               "detail": {"version": version.version, "locality": version.locality or None}}
+    sync.apply(instance, run, actor=actor, failure=failure, opening=opening)
+    db.session.flush()
+    revision = instance.revision
+    db.session.commit()
+    store.keep(instance.id, revision, run)
+    return instance
+
+
+def complete(task_id: int, data: dict | None, actor: User) -> Completion:
+    """Complete an open task as ``actor`` (claiming it if unclaimed) and advance the case."""
+    return transactions.run(lambda: _complete(task_id, data or {}, actor))
+
+
+def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance]:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    instance = task.instance
+    if not access.can_act(actor, task):
+        if task.is_open or not access.can_view_instance(actor, instance, [task.scope_path]):
+            raise Forbidden(f"{actor.username} may not act on task {task_id} ({task.name})")
+    if not task.is_open:
+        raise Conflict(f"task {task_id} is not open (it is {task.state})")
+    if instance.status != "running":
+        raise Conflict(f"the case is {instance.status}; its tasks cannot be completed now")
+    return task, instance
+
+
+def _complete(task_id: int, data: dict, actor: User) -> Completion:
+    task, instance = _open_task(task_id, actor)
+    run = store.load_run(instance)
+    before = run.case_data()
+    try:
+        accepted = _submission(instance, task, data, run.task_data(task.engine_task_id))
+        failure = run.complete(task.engine_task_id, accepted)
+    except TaskNotReady as error:
+        raise Conflict(f"task {task_id} is no longer open: {error}") from error
+    except InvalidInput:
+        store.keep(instance.id, instance.revision, run)  # untouched: keep it warm
+        raise
+    now = clock.now()
+    if task.assignee_id is None:
+        task.assignee_id, task.claimed_at = actor.id, now
+    task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
+    audit.record("task_completed", actor=actor, instance=instance, task=task,
+                 changed_keys=audit.changed_keys(before, {**before, **accepted}))
+    sync.apply(instance, run, actor=actor, failure=failure)
+    db.session.flush()
+    revision = instance.revision
+    db.session.commit()
+    store.keep(instance.id, revision, run)
+    return Completion(task, instance)
+
+
+def _submission(instance, task: HumanTask, data: dict, current: dict) -> dict:
+    data = case_data.check(data)
+    if not task.form:
+        return data
+    document = (instance.version.manifest.get("forms") or {}).get(task.form)
+    return taskforms.validate(document, data, current) if document else data

@@ -1,0 +1,121 @@
+"""Command line: ``flask --app workflow_app <command>`` (or the ``workflow-app`` script)."""
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from . import deployment
+from .cases import service
+from .errors import DomainError
+from .extensions import db
+from .org import people, roles
+from .repository import definitions
+
+
+def _fail(error: DomainError):
+    detail = f"\n{json.dumps(error.errors, ensure_ascii=False, indent=2)}" if error.errors else ""
+    raise click.ClickException(f"{error.message}{detail}")
+
+
+def migrate_database() -> None:
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    roles.ensure_builtin_roles()
+    db.session.commit()
+
+
+@click.command("migrate")
+def migrate_command():
+    """Create or upgrade the database schema to the newest migration."""
+    migrate_database()
+    click.echo("database is at the newest schema")
+
+
+@click.command("deploy")
+@click.option("--dir", "processes_dir", default=None, help="processes folder (default: ./processes)")
+@click.option("--forms", "forms_dir", default=None, help="forms folder (default: ./forms)")
+def deploy_command(processes_dir, forms_dir):
+    """Deploy every bundle under processes/ (identical bundles are left alone)."""
+    try:
+        results = deployment.deploy_directory(None, processes_dir, forms_dir)
+    except DomainError as error:
+        _fail(error)
+    for source, result in results:
+        where = source.locality or "platform"
+        if isinstance(result, str):
+            click.echo(f"{source.key} [{where}]: {result}")
+        else:
+            state = "unchanged" if result.unchanged else "deployed"
+            click.echo(f"{source.key} [{where}]: v{result.version.version} {state} ({result.version.sha256[:12]})")
+
+
+@click.command("definitions")
+def list_command():
+    """List deployed processes and their newest versions."""
+    for version in definitions.summaries():
+        click.echo(f"{version.key:<28} {version.locality or '*':<14} v{version.version:<4} "
+                   f"{version.status:<8} {version.name or ''}")
+
+
+@click.command("start")
+@click.argument("process_key")
+@click.option("--org-unit", required=True, help="code of the case's org unit")
+@click.option("--user", "username", required=True, help="who starts the case")
+@click.option("--data", default="{}", help="initial data as JSON")
+def start_command(process_key, org_unit, username, data):
+    """Start a case."""
+    try:
+        instance = service.start(process_key, org_unit, json.loads(data), people.get(username))
+    except DomainError as error:
+        _fail(error)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"--data is not JSON: {error}") from error
+    click.echo(f"started instance {instance.id} of {process_key} v{instance.version.version} ({instance.status})")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "role_specs", multiple=True, required=True,
+              help="ROLE@ORG_UNIT (repeatable), or ROLE with --org-unit")
+@click.option("--org-unit", default=None, help="org unit for roles given without @unit")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default=None)
+@click.option("--phone", default=None)
+def create_user_command(username, role_specs, org_unit, password, name, phone):
+    """Create (or update) a user holding one or more roles."""
+    try:
+        user = people.save_user(username=username, name=name, phone=phone, password=password)
+        for spec in role_specs:
+            role, _, unit = spec.partition("@")
+            if not (unit or org_unit):
+                raise click.ClickException(f"role {role} needs an org unit (ROLE@UNIT or --org-unit)")
+            people.assign(user, role, unit or org_unit)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"user {username}: " + ", ".join(f"{a.role_code}@{a.org_unit.code}" for a in user.assignments))
+
+
+@click.command("demo")
+@click.option("--cases/--no-cases", default=True, help="also start sample cases")
+def demo_command(cases):
+    """Migrate, then seed a demo county with users for every role and the sample processes."""
+    from . import demo
+
+    migrate_database()
+    summary = demo.seed(with_cases=cases)
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    for command in (migrate_command, deploy_command, list_command, start_command, create_user_command,
+                    demo_command):
+        app.cli.add_command(command)
+
+
+def main():
+    from . import create_app
+
+    FlaskGroup(create_app=create_app)(prog_name="workflow-app")

@@ -1,0 +1,56 @@
+"""Configuration read from the environment.
+
+Everything has a default that runs the embedded platform: SQLite in the instance folder,
+processes and forms from the checkout. Production sets ``DATABASE_URL`` to PostgreSQL.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'workflow.db'}"
+    # Accept the common shorthands and make psycopg 3 the PostgreSQL driver.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """The configuration mapping for ``create_app``."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
+        "FORMS_DIR": os.environ.get("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        "DEMO_MODE": _bool("WORKFLOW_DEMO", False),
+        "DEFAULT_TIMEZONE": os.environ.get("WORKFLOW_TIMEZONE", "Asia/Shanghai"),
+        # Optimistic-concurrency retries for actions that race on one instance.
+        "INSTANCE_RETRY_ATTEMPTS": int(os.environ.get("WORKFLOW_RETRY_ATTEMPTS", "8")),
+        # Restored workflows kept in memory per (instance, revision).
+        "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE", "512")),
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        "MAX_BUNDLE_FILE_BYTES": int(os.environ.get("MAX_BUNDLE_FILE_BYTES", str(2 * 1024 * 1024))),
+        "SCRIPT_STEP_LIMIT": int(os.environ.get("SCRIPT_STEP_LIMIT", "1000000")),
+        "API_TITLE": "网格治理工作流平台 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }

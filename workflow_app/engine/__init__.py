@@ -1,0 +1,28 @@
+"""The engine adapter: the only package that imports SpiffWorkflow.
+
+It parses and lints bundles, runs instances in the script sandbox, serialises state without the
+spec, and reads timer due times. It knows nothing of Flask or the database.
+"""
+
+from .bundle import BundleRefused, compile_bundle
+from .runtime import ProcessRun, TaskNotReady
+from .sandbox import RESERVED_NAMES, SandboxViolation, ScriptLimitExceeded
+from .serializer import LoadedSpec, load_spec
+from .types import CompiledBundle, PendingTimer, Problem, ReadyTask, TaskFailure
+
+__all__ = [
+    "RESERVED_NAMES",
+    "BundleRefused",
+    "CompiledBundle",
+    "LoadedSpec",
+    "PendingTimer",
+    "Problem",
+    "ProcessRun",
+    "ReadyTask",
+    "SandboxViolation",
+    "ScriptLimitExceeded",
+    "TaskFailure",
+    "TaskNotReady",
+    "compile_bundle",
+    "load_spec",
+]

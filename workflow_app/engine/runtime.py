@@ -1,0 +1,170 @@
+"""Running one process instance: start, complete human tasks, fire timers, retry failures."""
+
+import copy
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from . import serializer, timers
+from .sandbox import script_engine
+from .types import PendingTimer, ReadyTask, TaskFailure
+
+
+class TaskNotReady(Exception):
+    """The task does not exist in this instance, is not a human task, or is not READY."""
+
+
+def _failure(error: Exception, task=None) -> TaskFailure:
+    task = getattr(error, "task", None) or task
+    spec = task.task_spec if task is not None else None
+    message = str(error).strip() or error.__class__.__name__
+    return TaskFailure(
+        task_id=str(task.id) if task is not None else None,
+        bpmn_id=getattr(spec, "bpmn_id", None),
+        task_name=getattr(spec, "bpmn_name", None),
+        message=message,
+        line=getattr(error, "line_number", None) or None,
+        error_line=getattr(error, "error_line", None) or None,
+    )
+
+
+class ProcessRun:
+    """One workflow in memory. Built by ``start`` or ``restore``; saved with ``dump``."""
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self.workflow = workflow
+
+    # --- life cycle -------------------------------------------------------------------------
+    @classmethod
+    def start(cls, loaded: serializer.LoadedSpec, data: dict, functions=None, step_limit=1_000_000):
+        workflow = BpmnWorkflow(
+            loaded.spec, loaded.subprocess_specs, script_engine=script_engine(functions, step_limit)
+        )
+        workflow.task_tree.data.update(copy.deepcopy(data))
+        return cls(workflow)
+
+    @classmethod
+    def restore(cls, loaded: serializer.LoadedSpec, state_json: str, functions=None, step_limit=1_000_000):
+        workflow = serializer.load_workflow(state_json, loaded)
+        workflow.script_engine = script_engine(functions, step_limit)  # never serialised
+        return cls(workflow)
+
+    def dump(self) -> str:
+        return serializer.dump_workflow(self.workflow)
+
+    def use_functions(self, functions, step_limit=1_000_000) -> None:
+        """Re-attach the script environment (a cached run may need fresh bindings)."""
+        self.workflow.script_engine = script_engine(functions, step_limit)
+
+    # --- queries -----------------------------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        return [self._ready(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def _ready(self, task) -> ReadyTask:
+        spec = task.task_spec
+        ext = getattr(spec, "extensions", None) or {}
+        info = spec.task_info(task) if hasattr(spec, "task_info") else {}
+        return ReadyTask(
+            id=str(task.id),
+            bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            lane=spec.lane,
+            process_id=task.workflow.spec.name,
+            data=task.data,
+            form=ext.get("formJsonSchemaFilename"),
+            ui_form=ext.get("formUiSchemaFilename"),
+            properties=dict(ext.get("properties") or {}),
+            documentation=getattr(spec, "documentation", None),
+            instructions=ext.get("instructionsForEndUser"),
+            mi_index=info.get("instance") if isinstance(info, dict) else None,
+        )
+
+    def ready_task(self, task_id: str) -> ReadyTask:
+        return self._ready(self._ready_engine_task(task_id))
+
+    def pending_timers(self) -> list[PendingTimer]:
+        return timers.pending_timers(self.workflow)
+
+    def next_wakeup(self) -> datetime | None:
+        dues = [t.due_at for t in self.pending_timers() if t.due_at is not None]
+        return min(dues) if dues else None
+
+    def failed_tasks(self) -> list[str]:
+        return [str(t.id) for t in self.workflow.get_tasks(state=TaskState.ERROR)]
+
+    def case_data(self) -> dict:
+        """The data a person would call 'the case': the latest completed task's view of it."""
+        last = self.workflow.last_task
+        data = dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
+        if self.completed:
+            data.update(self.workflow.data)
+        return data
+
+    def task_data(self, task_id: str) -> dict:
+        return self._task(task_id).data
+
+    # --- actions -----------------------------------------------------------------------------
+    def complete(self, task_id: str, data: dict) -> TaskFailure | None:
+        """Complete a READY human task with ``data`` and run the engine until it waits again."""
+        task = self._ready_engine_task(task_id)
+        payload = copy.deepcopy(data)
+        if hasattr(task.task_spec, "add_data_from_form"):
+            task.task_spec.add_data_from_form(task, payload)
+        else:
+            task.data.update(payload)
+        try:
+            task.run()
+        except (SpiffWorkflowException, Exception) as error:  # noqa: BLE001 - any script error
+            return _failure(error, task)
+        return self.advance()
+
+    def advance(self) -> TaskFailure | None:
+        """Fire due timers and run every engine task until only people or timers are awaited."""
+        try:
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+        except WorkflowTaskException as error:
+            return _failure(error)
+        except Exception as error:  # noqa: BLE001 - engine errors must not escape as crashes
+            return _failure(error)
+        return None
+
+    def retry(self) -> TaskFailure | None:
+        """Re-run every task in ERROR, then continue."""
+        for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            task._set_state(TaskState.READY)
+            if task.task_spec.manual:
+                try:
+                    task.run()
+                except Exception as error:  # noqa: BLE001
+                    return _failure(error, task)
+        return self.advance()
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    def reschedule_timer(self, task_id: str, due: datetime) -> None:
+        timers.reschedule(self._task(task_id), due)
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _task(self, task_id: str):
+        try:
+            return self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (TaskNotFoundException, ValueError) as error:
+            raise TaskNotReady(f"no task {task_id} in this instance") from error
+
+    def _ready_engine_task(self, task_id: str):
+        task = self._task(task_id)
+        if not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is not a human task")
+        if task.state != TaskState.READY:
+            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state)}, not READY")
+        return task

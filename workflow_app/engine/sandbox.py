@@ -1,0 +1,253 @@
+"""The script sandbox: every BPMN script, condition, timer and DMN expression runs here.
+
+RestrictedPython compiles each source with a policy that refuses imports, class definitions and
+any name or attribute starting with '_' (so no dunder walks such as
+``().__class__.__base__.__subclasses__()``), and routes attribute access, item access, iteration
+and writes through guards. On top of that policy this module adds resource limits: every loop
+iteration ticks a step budget, and ``**`` / ``*`` / padding methods refuse results that would
+exhaust memory. Builtins are an explicit whitelist; ``open``, ``getattr``, ``type``, ``eval``,
+``exec``, ``compile``, ``globals`` and ``__import__`` do not exist inside a script.
+"""
+
+import ast
+import functools
+import operator
+import re
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+MAX_EXPONENT = 10_000
+MAX_SEQUENCE = 10_000_000
+MAX_RANGE = 1_000_000
+PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+
+
+class SandboxViolation(SyntaxError):
+    """A script broke the sandbox policy (caught when it is compiled, before it runs)."""
+
+
+class ScriptLimitExceeded(RuntimeError):
+    """A script used more steps or memory than the sandbox allows."""
+
+
+class _Policy(RestrictingNodeTransformer):
+    def visit_Import(self, node):
+        self.error(node, "import is not allowed in process scripts")
+        return node
+
+    visit_ImportFrom = visit_Import
+
+    def visit_ClassDef(self, node):
+        self.error(node, "class definitions are not allowed in process scripts")
+        return node
+
+    def visit_While(self, node):
+        node = self.node_contents_visit(node)
+        node.body.insert(0, _call_stmt("_tick_", node))
+        return node
+
+    def visit_BinOp(self, node):
+        node = self.node_contents_visit(node)
+        guard = {ast.Pow: "_pow_", ast.Mult: "_mul_"}.get(type(node.op))
+        if guard is None:
+            return node
+        call = ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], [])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+
+def _call_stmt(name, at):
+    stmt = ast.Expr(ast.Call(ast.Name(name, ast.Load()), [], []))
+    return ast.fix_missing_locations(ast.copy_location(stmt, at))
+
+
+_LINE = re.compile(r"^Line (\d+):\s*(.*)$")
+
+
+@functools.lru_cache(maxsize=8192)
+def compile_script(source: str, mode: str):
+    """Compile ``source`` ('exec' or 'eval') under the sandbox policy; cached by source."""
+    compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    result = compiler(source, filename="<string>", policy=_Policy)
+    if result.errors:
+        first = result.errors[0]
+        match = _LINE.match(first)
+        error = SandboxViolation(match.group(2) if match else first)
+        error.lineno = int(match.group(1)) if match else 0
+        raise error
+    return result.code
+
+
+def _safe_pow(base, exponent, *mod):
+    if isinstance(exponent, int) and abs(exponent) > MAX_EXPONENT and isinstance(base, int) and abs(base) > 1:
+        raise ScriptLimitExceeded(f"exponent {exponent} is larger than {MAX_EXPONENT}")
+    return pow(base, exponent, *mod)
+
+
+def _safe_mul(left, right):
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | bytes | list | tuple) and isinstance(count, int):
+            if len(seq) * count > MAX_SEQUENCE:
+                raise ScriptLimitExceeded("sequence repetition is too large")
+    return left * right
+
+
+def _safe_range(*args):
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise ScriptLimitExceeded(f"range longer than {MAX_RANGE}")
+    return result
+
+
+def _padding_guard(method):
+    def padded(width, *rest):
+        if isinstance(width, int) and width > MAX_SEQUENCE:
+            raise ScriptLimitExceeded("string padding is too large")
+        return method(width, *rest)
+
+    return padded
+
+
+def _guarded_getattr(obj, name, default=None):
+    value = safer_getattr(obj, name, default)
+    if name in PADDING_METHODS and isinstance(obj, str):
+        return _padding_guard(value)
+    return value
+
+
+_INPLACE = {
+    "+=": operator.add, "-=": operator.sub, "*=": _safe_mul, "/=": operator.truediv,
+    "//=": operator.floordiv, "%=": operator.mod, "**=": _safe_pow, "<<=": operator.lshift,
+    ">>=": operator.rshift, "&=": operator.and_, "|=": operator.or_, "^=": operator.xor,
+}
+
+
+def _inplace(op, left, right):
+    return _INPLACE[op](left, right)
+
+
+def _apply(func, *args, **kwargs):
+    return func(*args, **kwargs)
+
+
+_BUILTIN_NAMES = (
+    "abs all any bool dict divmod enumerate filter float frozenset int isinstance len list map "
+    "max min reversed round set sorted str sum tuple zip chr ord hex oct bin repr hash callable"
+).split()
+_EXCEPTIONS = (
+    ArithmeticError, AssertionError, AttributeError, Exception, IndexError, KeyError, LookupError,
+    NameError, RuntimeError, TypeError, ValueError, ZeroDivisionError,
+)
+
+
+def _safe_builtins() -> dict:
+    import builtins
+
+    table = {name: getattr(builtins, name) for name in _BUILTIN_NAMES}
+    table.update({exc.__name__: exc for exc in _EXCEPTIONS})
+    table.update({"True": True, "False": False, "None": None, "range": _safe_range})
+    return table
+
+
+SAFE_BUILTINS = _safe_builtins()
+GUARD_NAMES = frozenset({
+    "__builtins__", "__name__", "_getattr_", "_getitem_", "_getiter_", "_write_", "_print_",
+    "_iter_unpack_sequence_", "_unpack_sequence_", "_inplacevar_", "_apply_", "_tick_", "_pow_", "_mul_",
+})
+RESERVED_NAMES = frozenset(SAFE_BUILTINS) | GUARD_NAMES
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def tick(self):
+        self.left -= 1
+        if self.left < 0:
+            raise ScriptLimitExceeded("script ran too many steps (possible endless loop)")
+
+    def iterate(self, iterable):
+        for item in iterable:
+            self.tick()
+            yield item
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """A SpiffWorkflow script environment that runs everything through the sandbox.
+
+    ``functions`` are the platform functions models may call (calendar arithmetic and the like).
+    """
+
+    def __init__(self, functions=None, step_limit: int = 1_000_000):
+        super().__init__(dict(functions or {}))
+        self.step_limit = step_limit
+
+    def _guards(self) -> dict:
+        budget = _Budget(self.step_limit)
+        return {
+            "__builtins__": SAFE_BUILTINS,
+            "__name__": "process_script",
+            "_getattr_": _guarded_getattr,
+            "_getitem_": operator.getitem,
+            "_getiter_": budget.iterate,
+            "_write_": full_write_guard,
+            "_print_": PrintCollector,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_unpack_sequence_": guarded_unpack_sequence,
+            "_inplacevar_": _inplace,
+            "_apply_": _apply,
+            "_tick_": budget.tick,
+            "_pow_": _safe_pow,
+            "_mul_": _safe_mul,
+        }
+
+    def evaluate(self, expression, context, external_context=None):
+        code = compile_script(expression, "eval")
+        scope = dict(context)
+        scope.update(external_context or {})
+        scope.update(self.globals)
+        scope.update(self._guards())
+        return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
+
+    def execute(self, script, context, external_context=None):
+        shadowed = (set(self.globals) | set(external_context or {}) | GUARD_NAMES) & set(context)
+        if shadowed:
+            raise ValueError(f"task data overwrites predefined names: {sorted(shadowed)}")
+        code = compile_script(script, "exec")
+        context.update(external_context or {})
+        context.update(self.globals)
+        context.update(self._guards())
+        try:
+            exec(code, context)  # noqa: S102 - restricted code object, guarded globals
+        finally:
+            self._clean(context, external_context)
+        return True
+
+    def _clean(self, context, external_context):
+        for key in list(context):
+            if (
+                key in GUARD_NAMES
+                or key in self.globals
+                or (external_context and key in external_context)
+                or callable(context[key])
+                or key == "printed"
+            ):
+                context.pop(key)
+
+    def call_service(self, context, **kwargs):
+        raise NotImplementedError("service tasks are not enabled on this platform")
+
+
+def script_engine(functions=None, step_limit: int = 1_000_000) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxEnvironment(functions, step_limit))

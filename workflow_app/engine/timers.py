@@ -1,0 +1,96 @@
+"""Reading (and moving) the due times of the timers a workflow waits on.
+
+The engine computes each timer's absolute due time once, when the timer is reached, and keeps it
+in ``task.internal_data['event_value']``; here it is read back so the platform can index it.
+"""
+
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.util.task import TaskState
+
+from .types import PendingTimer
+
+_KINDS = {
+    DurationTimerEventDefinition: "duration",
+    TimeDateEventDefinition: "date",
+    CycleTimerEventDefinition: "cycle",
+}
+
+
+def timer_definitions(event_definition) -> list:
+    if isinstance(event_definition, TimerEventDefinition):
+        return [event_definition]
+    if isinstance(event_definition, MultipleEventDefinition):
+        return [d for d in event_definition.event_definitions if isinstance(d, TimerEventDefinition)]
+    return []
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def due_time(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if value is None or task.internal_data.get("event_fired"):
+        return None
+    definitions = timer_definitions(task.task_spec.event_definition)
+    if not definitions:
+        return None
+    definition = definitions[0]
+    if isinstance(definition, CycleTimerEventDefinition):
+        return None if value["cycles"] == 0 else _aware(datetime.fromisoformat(value["next"]))
+    if isinstance(definition, DurationTimerEventDefinition):
+        return _aware(TimerEventDefinition.get_datetime(value))
+    parsed = TimerEventDefinition.parse_time_or_duration(value)
+    return _aware(parsed) if isinstance(parsed, datetime) else None
+
+
+def _attachment(task):
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None, None
+    for sibling in parent.children:
+        if not isinstance(sibling.task_spec, CatchingEvent):
+            return sibling.task_spec.bpmn_id, bool(getattr(task.task_spec, "cancel_activity", True))
+    return None, bool(getattr(task.task_spec, "cancel_activity", True))
+
+
+def pending_timers(workflow) -> list[PendingTimer]:
+    found = []
+    for task in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
+        definitions = timer_definitions(task.task_spec.event_definition)
+        if not definitions:
+            continue
+        attached_to, interrupting = _attachment(task)
+        found.append(PendingTimer(
+            task_id=str(task.id),
+            bpmn_id=task.task_spec.bpmn_id,
+            name=task.task_spec.bpmn_name,
+            kind=_KINDS.get(type(definitions[0]), "timer"),
+            due_at=due_time(task),
+            attached_to=attached_to,
+            interrupting=interrupting,
+        ))
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda t: t.due_at or far)
+
+
+def reschedule(task, due: datetime) -> None:
+    """Move a waiting timer to ``due`` (an SLA extension, say)."""
+    definitions = timer_definitions(task.task_spec.event_definition)
+    if not definitions:
+        raise ValueError("not a timer")
+    value = _aware(due).isoformat()
+    if isinstance(definitions[0], CycleTimerEventDefinition):
+        task.internal_data["event_value"]["next"] = value
+    else:
+        task.internal_data["event_value"] = value

@@ -1,0 +1,23 @@
+"""Tables. No request handling, no commits, no serialisation here."""
+
+from .audit import AuditEvent
+from .definition import ProcessFile, ProcessVersion
+from .instance import PendingTimer, ProcessInstance
+from .org import OrgUnit, Role
+from .people import ApiToken, LoginAttempt, RoleAssignment, User
+from .task import HumanTask
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "HumanTask",
+    "LoginAttempt",
+    "OrgUnit",
+    "PendingTimer",
+    "ProcessFile",
+    "ProcessInstance",
+    "ProcessVersion",
+    "Role",
+    "RoleAssignment",
+    "User",
+]

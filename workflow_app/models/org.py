@@ -1,0 +1,59 @@
+"""The organisation tree and the role table."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+LEVELS = ("county", "town", "community", "grid", "micro_grid")
+KINDS = ("area", "department", "external")
+GRID_TYPES = ("重点", "服务", "联络")
+
+# A materialized path compares byte-wise on every database (no locale surprises in prefix ranges).
+PathString = String(1024).with_variant(String(1024, collation="C"), "postgresql")
+
+
+class OrgUnit(db.Model):
+    """A county, town, community, grid or micro-grid; departments and external bodies hang
+    under their county (or town). ``path`` is '/<id>/<id>/…/' from the root, for subtree queries."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="area")
+    grid_type: Mapped[str | None] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    path: Mapped[str] = mapped_column(PathString, index=True, default="")
+
+    parent = relationship("OrgUnit", remote_side=[id], lazy="joined", join_depth=1)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def is_within(self, other: "OrgUnit") -> bool:
+        """True when this unit is ``other`` or lies under it."""
+        return self.path.startswith(other.path)
+
+    def name(self, lang: str = "zh") -> str:
+        return (self.name_en if lang == "en" else self.name_zh) or self.name_zh
+
+
+class Role(db.Model):
+    """What a BPMN lane names. ``scope_level`` says where its tasks are scoped (the case unit's
+    ancestor at that level); ``scope_data_key`` names process data holding the unit code instead
+    (a summoned department). Both can be overridden per lane in the BPMN."""
+
+    __tablename__ = "role"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    scope_level: Mapped[str | None] = mapped_column(String(20))
+    scope_data_key: Mapped[str | None] = mapped_column(String(64))
+    leader_role: Mapped[str | None] = mapped_column(String(64))
+    builtin: Mapped[bool] = mapped_column(default=False)

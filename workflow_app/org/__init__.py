@@ -1,0 +1,1 @@
+"""Organisation: the unit tree, roles, people, and who may act where."""

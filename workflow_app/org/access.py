@@ -1,0 +1,65 @@
+"""Who may see and do what: every task action and case read goes through here."""
+
+from ..errors import Forbidden
+from ..models import HumanTask, OrgUnit, ProcessInstance, User
+from .roles import INITIATOR
+
+ADMIN = "admin"
+SUPERVISING_ROLES = frozenset({"admin", "county_supervisor"})
+DESIGNER_ROLES = frozenset({"admin", "process_designer"})
+
+
+def holds(user: User, role: str, unit: OrgUnit | None = None, path: str | None = None) -> bool:
+    """True when ``user`` holds ``role`` at ``unit`` (or a unit above it)."""
+    target = path if path is not None else (unit.path if unit is not None else None)
+    for assignment in user.assignments:
+        if assignment.role_code != role:
+            continue
+        if target is None or target.startswith(assignment.org_unit.path):
+            return True
+    return False
+
+
+def holds_any(user: User, roles, unit: OrgUnit | None = None) -> bool:
+    return any(holds(user, role, unit) for role in roles)
+
+
+def covers(user: User, unit: OrgUnit) -> bool:
+    """The user holds some role at ``unit`` or above it."""
+    return any(unit.path.startswith(a.org_unit.path) for a in user.assignments)
+
+
+def can_act(user: User, task: HumanTask) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    if task.role is None or task.role == INITIATOR:
+        return False
+    return holds(user, task.role, path=task.scope_path)
+
+
+def require_can_act(user: User, task: HumanTask) -> None:
+    if not can_act(user, task):
+        raise Forbidden(f"{user.username} may not act on task {task.id} ({task.name})")
+
+
+def can_view_instance(user: User, instance: ProcessInstance, task_paths=()) -> bool:
+    if instance.started_by_id == user.id:
+        return True
+    if any(holds(user, role, instance.org_unit) for role in SUPERVISING_ROLES):
+        return True
+    if any(a.role_code != "resident" and instance.org_unit.path.startswith(a.org_unit.path)
+           for a in user.assignments):
+        return True
+    return any(path and path.startswith(a.org_unit.path) for path in task_paths for a in user.assignments
+               if a.role_code != "resident")
+
+
+def require_designer(user: User, unit: OrgUnit | None = None) -> None:
+    if not holds_any(user, DESIGNER_ROLES, unit):
+        where = f" for {unit.code}" if unit is not None else ""
+        raise Forbidden(f"{user.username} may not manage process definitions{where}")
+
+
+def require_admin(user: User, unit: OrgUnit | None = None) -> None:
+    if not holds(user, ADMIN, unit):
+        raise Forbidden(f"{user.username} is not an administrator here")

@@ -1,0 +1,107 @@
+"""Roles, and how a BPMN lane becomes a role and a scope unit.
+
+The rules are data: a lane names a role (by code, Chinese or English name), lane properties in
+the BPMN may override where its tasks are scoped, and the role table holds the defaults.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import OrgUnit, Role
+from . import tree
+
+# code, 中文, English, scope level, scope data key, leader role
+BUILTIN_ROLES = (
+    ("grid_worker", "网格员", "Grid worker", "grid", None, "grid_leader"),
+    ("grid_leader", "网格长", "Grid leader", "grid", None, "community_head"),
+    ("community_staff", "社区工作者", "Community staff", "community", None, "community_head"),
+    ("community_head", "社区负责人", "Community head", "community", None, "town_leader"),
+    ("town_dispatcher", "镇街派遣员", "Town dispatcher", "town", None, "town_leader"),
+    ("town_leader", "镇街领导", "Town leader", "town", None, "county_supervisor"),
+    ("department_staff", "部门处置人员", "Department staff", None, "department", "department_head"),
+    ("department_head", "部门负责人", "Department head", None, "department", "county_supervisor"),
+    ("county_supervisor", "县级督查", "County supervisor", "county", None, None),
+    ("evaluator", "第三方评估员", "Third-party evaluator", "county", None, None),
+    ("process_designer", "流程设计员", "Process designer", "county", None, None),
+    ("admin", "系统管理员", "Administrator", "county", None, None),
+    ("resident", "居民", "Resident", None, None, None),
+)
+INITIATOR = "initiator"
+_INITIATOR_NAMES = {"initiator", "发起人", "上报人", "starter", "process_initiator"}
+
+
+def ensure_builtin_roles() -> None:
+    existing = {r.code for r in db.session.execute(select(Role)).scalars()}
+    for code, zh, en, level, key, leader in BUILTIN_ROLES:
+        if code not in existing:
+            db.session.add(Role(code=code, name_zh=zh, name_en=en, scope_level=level,
+                                scope_data_key=key, leader_role=leader, builtin=True))
+    db.session.flush()
+
+
+def normalise(text: str) -> str:
+    """Role codes are lower-case words joined by '_' ('Town Dispatcher' -> 'town_dispatcher')."""
+    return re.sub(r"[\s\-]+", "_", text.strip()).lower()
+
+
+def ensure_role(code: str) -> Role:
+    """The role with this code, created bare (no scope level) if the platform does not know it."""
+    code = normalise(code)
+    role = db.session.get(Role, code)
+    if role is None:
+        role = Role(code=code, name_zh=code, name_en=code, builtin=False)
+        db.session.add(role)
+        db.session.flush()
+    return role
+
+
+@dataclass(frozen=True)
+class LaneRule:
+    role: str | None
+    scope_level: str | None
+    scope_data_key: str | None
+
+    @property
+    def for_initiator(self) -> bool:
+        return self.role == INITIATOR
+
+
+def role_index() -> dict[str, Role]:
+    index = {}
+    for role in db.session.execute(select(Role)).scalars():
+        for name in (role.code, role.name_zh, role.name_en):
+            if name:
+                index.setdefault(name.strip().lower(), role)
+    return index
+
+
+def lane_rule(lane: str | None, properties: dict | None, index: dict | None = None) -> LaneRule:
+    """The role and scoping rule for tasks in ``lane``."""
+    props = properties or {}
+    if lane is None and not props.get("role"):
+        return LaneRule(None, None, None)
+    name = (props.get("role") or lane or "").strip()
+    if name.lower() in _INITIATOR_NAMES:
+        return LaneRule(INITIATOR, None, None)
+    role = (index if index is not None else role_index()).get(name.lower())
+    code = role.code if role else normalise(name)
+    return LaneRule(
+        role=code,
+        scope_level=props.get("scope_level") or (role.scope_level if role else None),
+        scope_data_key=props.get("scope_from") or (role.scope_data_key if role else None),
+    )
+
+
+def scope_unit(rule: LaneRule, case_unit: OrgUnit, data: dict) -> OrgUnit:
+    """Where a task of ``rule`` sits for a case in ``case_unit``."""
+    if rule.scope_data_key:
+        value = data.get(rule.scope_data_key)
+        code = value.get("code") if isinstance(value, dict) else value
+        unit = tree.by_code(code) if isinstance(code, str) else None
+        return unit or tree.root_of(case_unit)
+    if rule.scope_level:
+        return tree.ancestor_at(case_unit, rule.scope_level)
+    return case_unit

@@ -1,0 +1,101 @@
+"""The org-unit tree: lookups, ancestors and the materialized path."""
+
+from sqlalchemy import select
+
+from ..errors import InvalidInput, NotFound
+from ..extensions import db
+from ..models import OrgUnit
+from ..models.org import GRID_TYPES, KINDS, LEVELS
+
+
+def by_code(code: str | None) -> OrgUnit | None:
+    if not code:
+        return None
+    return db.session.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
+
+
+def require(code: str | None, field: str = "org_unit") -> OrgUnit:
+    unit = by_code(code)
+    if unit is None:
+        raise InvalidInput(f"unknown org unit {code!r}", {field: [f"unknown org unit {code!r}"]})
+    return unit
+
+
+def get(code: str) -> OrgUnit:
+    unit = by_code(code)
+    if unit is None:
+        raise NotFound(f"no org unit {code!r}")
+    return unit
+
+
+def path_ids(unit: OrgUnit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's chain from the root down to (and including) the unit itself."""
+    ids = path_ids(unit)
+    rows = db.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars().all()
+    by_id = {u.id: u for u in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def ancestor_at(unit: OrgUnit, level: str) -> OrgUnit:
+    """The unit's ancestor (or itself) at ``level``; the unit itself when it sits above that level."""
+    chain = ancestors(unit)
+    for candidate in reversed(chain):
+        if candidate.level == level and candidate.kind == "area":
+            return candidate
+    return unit
+
+
+def root_of(unit: OrgUnit) -> OrgUnit:
+    return ancestors(unit)[0]
+
+
+def subtree(unit: OrgUnit):
+    """A filter clause: units at or under ``unit``."""
+    return OrgUnit.path.startswith(unit.path, autoescape=True)
+
+
+def validate_fields(level: str, kind: str, grid_type: str | None) -> dict:
+    errors = {}
+    if level not in LEVELS:
+        errors["level"] = [f"level must be one of {', '.join(LEVELS)}"]
+    if kind not in KINDS:
+        errors["type"] = [f"type must be one of {', '.join(KINDS)}"]
+    if grid_type and grid_type not in GRID_TYPES:
+        errors["grid_type"] = [f"grid type must be one of {', '.join(GRID_TYPES)}"]
+    return errors
+
+
+def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, kind: str = "area",
+              name_en: str | None = None, grid_type: str | None = None) -> OrgUnit:
+    """Create or update a unit by code (no commit). Moving a unit re-paths its subtree."""
+    errors = validate_fields(level, kind, grid_type)
+    if errors:
+        raise InvalidInput(f"invalid org unit {code!r}", errors)
+    unit = by_code(code) or OrgUnit(code=code, path="")
+    old_path = unit.path
+    if parent is not None and old_path and parent.path.startswith(old_path):
+        raise InvalidInput(f"{code} cannot move under its own subtree", {"parent": ["cycle"]})
+    if unit.id is None:
+        db.session.add(unit)
+    unit.name_zh, unit.name_en, unit.level, unit.kind = name_zh, name_en, level, kind
+    unit.grid_type = grid_type if level == "grid" else None
+    unit.parent = parent
+    db.session.flush()
+    new_path = f"{parent.path if parent else '/'}{unit.id}/"
+    if new_path != old_path:
+        _repath(unit, old_path, new_path)
+    return unit
+
+
+def _repath(unit: OrgUnit, old_path: str, new_path: str) -> None:
+    if old_path:
+        descendants = db.session.execute(
+            select(OrgUnit).where(OrgUnit.path.startswith(old_path, autoescape=True), OrgUnit.id != unit.id)
+        ).scalars()
+        for child in descendants:
+            child.path = new_path + child.path[len(old_path):]
+    unit.path = new_path

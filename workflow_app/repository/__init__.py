@@ -1,0 +1,1 @@
+"""The process repository and the instance store: persistence below the services."""

@@ -1,0 +1,131 @@
+"""Task forms: JSON Schema documents with UI hints and zh/en labels, kept in ``forms/``.
+
+A form is a JSON Schema (draft 2020-12) object schema. Labels: ``title`` is Chinese, and
+``x-title-en`` English (also ``x-description-en``; ``x-enum-labels`` maps enum values to
+{zh, en}). UI hints: ``x-widget`` (textarea, select, radio, date, datetime, photos, location,
+org_unit, user), ``x-order`` on the form. Values shown come from process data: a field takes the
+data value of the same name (or of ``x-default-from``) before its schema ``default``.
+``readOnly`` fields are shown but never taken from a submission.
+"""
+
+import copy
+import json
+import re
+
+from jsonschema import exceptions as schema_errors
+from jsonschema import validators
+
+from .errors import InvalidInput
+
+
+def parse(content: bytes) -> dict:
+    document = json.loads(content.decode("utf-8-sig"))
+    if not isinstance(document, dict):
+        raise ValueError("a form must be a JSON object")
+    return document
+
+
+def problems(document: dict) -> list[str]:
+    """Why ``document`` is not a usable form (empty when it is)."""
+    if document.get("type", "object") != "object":
+        return ["a form's schema must have type 'object'"]
+    if not isinstance(document.get("properties", {}), dict):
+        return ["'properties' must be an object"]
+    try:
+        validators.validator_for(document).check_schema(document)
+    except schema_errors.SchemaError as error:
+        return [f"invalid JSON Schema: {error.message}"]
+    return []
+
+
+def _closed(schema: dict) -> dict:
+    """A copy where every object schema with properties refuses undeclared fields."""
+    schema = copy.deepcopy(schema)
+
+    def close(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
+                node["additionalProperties"] = False
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(schema)
+    return schema
+
+
+def _field(path) -> str:
+    return ".".join(str(p) for p in path) or "_form"
+
+
+_UNEXPECTED = re.compile(r"'([^']+)' was unexpected|\('([^']+)'")
+
+
+def _error_fields(error) -> list[tuple[str, str]]:
+    base = list(error.absolute_path)
+    if error.validator == "required":
+        missing = [n for n in error.validator_value if isinstance(error.instance, dict) and n not in error.instance]
+        return [(_field([*base, name]), "this field is required") for name in missing]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        return [(_field([*base, name]), "unknown field: the form does not declare it") for name in extra]
+    return [(_field(base), error.message)]
+
+
+def validate(document: dict, submitted: dict, current: dict) -> dict:
+    """The accepted data of a submission, or ``InvalidInput`` with per-field errors.
+
+    Read-only fields are dropped when unchanged and refused when changed."""
+    if not isinstance(submitted, dict):
+        raise InvalidInput("form data must be an object", {"data": ["must be an object"]})
+    properties = document.get("properties", {})
+    errors: dict[str, list[str]] = {}
+    accepted = {}
+    for key, value in submitted.items():
+        spec = properties.get(key)
+        if isinstance(spec, dict) and spec.get("readOnly"):
+            if value != current.get(key):
+                errors.setdefault(key, []).append("read-only field: it comes from the case")
+            continue
+        accepted[key] = value
+    check_schema = _closed({**document, "required": [
+        n for n in document.get("required", []) if not properties.get(n, {}).get("readOnly")
+    ]})
+    validator_cls = validators.validator_for(check_schema)
+    validator = validator_cls(check_schema, format_checker=validator_cls.FORMAT_CHECKER)
+    for error in validator.iter_errors(accepted):
+        for field, message in _error_fields(error):
+            errors.setdefault(field, []).append(message)
+    if errors:
+        raise InvalidInput("the form has errors", errors)
+    return accepted
+
+
+def values(document: dict, data: dict) -> dict:
+    """The values to show in a form: process data first, then schema defaults."""
+    shown = {}
+    for name, spec in document.get("properties", {}).items():
+        if not isinstance(spec, dict):
+            continue
+        source = spec.get("x-default-from", name)
+        if source in data:
+            shown[name] = data[source]
+        elif "default" in spec:
+            shown[name] = spec["default"]
+    return shown
+
+
+def present(name: str, document: dict | None, data: dict, ui: dict | None = None) -> dict | None:
+    if document is None:
+        return None
+    return {
+        "name": name,
+        "title": document.get("title"),
+        "title_en": document.get("x-title-en"),
+        "schema": document,
+        "ui": ui,
+        "values": values(document, data),
+    }
