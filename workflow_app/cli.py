@@ -4,7 +4,7 @@ import json
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import deployment
@@ -27,6 +27,7 @@ def migrate_database() -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Create or upgrade the database schema to the newest migration."""
     migrate_database()
@@ -34,6 +35,7 @@ def migrate_command():
 
 
 @click.command("deploy")
+@with_appcontext
 @click.option("--dir", "processes_dir", default=None, help="processes folder (default: ./processes)")
 @click.option("--forms", "forms_dir", default=None, help="forms folder (default: ./forms)")
 def deploy_command(processes_dir, forms_dir):
@@ -52,6 +54,7 @@ def deploy_command(processes_dir, forms_dir):
 
 
 @click.command("definitions")
+@with_appcontext
 def list_command():
     """List deployed processes and their newest versions."""
     for version in definitions.summaries():
@@ -60,6 +63,7 @@ def list_command():
 
 
 @click.command("start")
+@with_appcontext
 @click.argument("process_key")
 @click.option("--org-unit", required=True, help="code of the case's org unit")
 @click.option("--user", "username", required=True, help="who starts the case")
@@ -76,6 +80,7 @@ def start_command(process_key, org_unit, username, data):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", "role_specs", multiple=True, required=True,
               help="ROLE@ORG_UNIT (repeatable), or ROLE with --org-unit")
@@ -99,6 +104,7 @@ def create_user_command(username, role_specs, org_unit, password, name, phone):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--cases/--no-cases", default=True, help="also start sample cases")
 def demo_command(cases):
     """Migrate, then seed a demo county with users for every role and the sample processes."""

@@ -60,13 +60,15 @@ def _field(path) -> str:
     return ".".join(str(p) for p in path) or "_form"
 
 
-_UNEXPECTED = re.compile(r"'([^']+)' was unexpected|\('([^']+)'")
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
 
 def _error_fields(error) -> list[tuple[str, str]]:
     base = list(error.absolute_path)
     if error.validator == "required":
-        missing = [n for n in error.validator_value if isinstance(error.instance, dict) and n not in error.instance]
+        match = _REQUIRED.match(error.message)
+        missing = [match.group(1)] if match else [
+            n for n in error.validator_value if isinstance(error.instance, dict) and n not in error.instance]
         return [(_field([*base, name]), "this field is required") for name in missing]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
@@ -98,7 +100,8 @@ def validate(document: dict, submitted: dict, current: dict) -> dict:
     validator = validator_cls(check_schema, format_checker=validator_cls.FORMAT_CHECKER)
     for error in validator.iter_errors(accepted):
         for field, message in _error_fields(error):
-            errors.setdefault(field, []).append(message)
+            if message not in errors.setdefault(field, []):
+                errors[field].append(message)
     if errors:
         raise InvalidInput("the form has errors", errors)
     return accepted

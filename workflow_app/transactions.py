@@ -45,5 +45,5 @@ def run(action, attempts: int | None = None):
             if not is_retryable(error):
                 raise
             log.info("retrying after %s (attempt %d of %d)", type(error).__name__, attempt, attempts)
-            time.sleep(min(0.2, 0.005 * 2 ** attempt) * random.random())  # noqa: S311 - jitter only
+            time.sleep(min(0.2, 0.005 * 2 ** attempt) * random.random())
     raise Busy("the case is busy with other changes; please try again")

@@ -37,6 +37,10 @@ class InstanceDetail(InstanceOut):
     history = fields.List(fields.Nested(AuditEventSchema))
 
 
+class RetryIn(Schema):
+    data = fields.Dict(load_default=dict, metadata={"description": "corrections merged into the failed task's data"})
+
+
 class TerminateIn(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
 
@@ -57,10 +61,11 @@ def detail(instance_id):
 
 
 @blp.post("/<int:instance_id>/retry")
+@blp.arguments(RetryIn)
 @blp.response(200, InstanceOut)
-def retry(instance_id):
-    """Re-run the failed step of a case in error (administrators)."""
-    return admin.retry(instance_id, current.require_user())
+def retry(body, instance_id):
+    """Re-run the failed step of a case in error, optionally correcting its data (administrators)."""
+    return admin.retry(instance_id, current.require_user(), body.get("data"))
 
 
 @blp.post("/<int:instance_id>/suspend")

@@ -7,6 +7,7 @@ from ..models import ProcessInstance, User
 from ..models.task import CANCELLED, OPEN, HumanTask
 from ..org import access
 from ..repository import instances as store
+from . import data as case_data
 from . import sync
 
 
@@ -27,14 +28,17 @@ def _commit(instance, run=None) -> ProcessInstance:
     return instance
 
 
-def retry(instance_id: int, actor: User) -> ProcessInstance:
+def retry(instance_id: int, actor: User, corrections: dict | None = None) -> ProcessInstance:
+    corrections = case_data.check(corrections or {})
+
     def action():
         instance = _instance(instance_id, actor)
         if instance.status != "error":
             raise Conflict(f"instance {instance_id} is {instance.status}, not in error")
         run = store.load_run(instance)
-        failure = run.retry()
-        audit.record("instance_retried", actor=actor, instance=instance, detail={"previous": instance.error})
+        failure = run.retry(corrections)
+        audit.record("instance_retried", actor=actor, instance=instance, changed_keys=sorted(corrections),
+                     detail={"previous": instance.error})
         sync.apply(instance, run, actor=actor, failure=failure)
         return _commit(instance, run)
 

@@ -35,7 +35,6 @@ def _authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
 
 
 def _start_data(manifest: dict, data: dict) -> dict:
-    data = case_data.check(data)
     form_name = (manifest.get("start") or {}).get("form")
     document = (manifest.get("forms") or {}).get(form_name) if form_name else None
     return taskforms.validate(document, data, {}) if document else data
@@ -48,8 +47,9 @@ def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> Pr
         version = definitions.resolve(process_key, unit)
     except NotFound as missing:
         raise InvalidInput(missing.message, {"process_key": [missing.message]}) from missing
-    data = _start_data(version.manifest, data or {})
+    data = case_data.check(data or {})
     _authorise_start(actor, version.manifest, unit, data)
+    data = _start_data(version.manifest, data)
     return transactions.run(lambda: _start(version, unit, data, actor))
 
 
@@ -81,9 +81,10 @@ def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance]:
     if task is None:
         raise NotFound(f"no task {task_id}")
     instance = task.instance
-    if not access.can_act(actor, task):
-        if task.is_open or not access.can_view_instance(actor, instance, [task.scope_path]):
-            raise Forbidden(f"{actor.username} may not act on task {task_id} ({task.name})")
+    # A closed task answers 409 to those who could see it, 403 to everyone else.
+    may_see = task.is_open or access.can_view_instance(actor, instance, [task.scope_path])
+    if not access.can_act(actor, task) and (task.is_open or not may_see):
+        raise Forbidden(f"{actor.username} may not act on task {task_id} ({task.name})")
     if not task.is_open:
         raise Conflict(f"task {task_id} is not open (it is {task.state})")
     if instance.status != "running":

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from .. import audit, clock
 from ..engine import PendingTimer, ProcessRun, ReadyTask, TaskFailure
 from ..extensions import db
-from ..models import HumanTask, PendingTimer as TimerRow, ProcessInstance
+from ..models import HumanTask, ProcessInstance
+from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
 from ..org import roles
 

@@ -95,7 +95,7 @@ def _check_timer_literal(kind, literal: str) -> str | None:
             TimerEventDefinition.parse_iso_recurring_interval(literal)
         else:
             TimerEventDefinition.parse_time_or_duration(literal)
-    except Exception:  # noqa: BLE001 - the engine raises bare Exception for bad durations
+    except Exception:
         return f"timer value {literal!r} is not a valid ISO 8601 {_KIND_NAMES.get(kind, 'time')}"
     return None
 

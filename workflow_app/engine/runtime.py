@@ -122,7 +122,7 @@ class ProcessRun:
             task.data.update(payload)
         try:
             task.run()
-        except (SpiffWorkflowException, Exception) as error:  # noqa: BLE001 - any script error
+        except (SpiffWorkflowException, Exception) as error:
             return _failure(error, task)
         return self.advance()
 
@@ -133,18 +133,20 @@ class ProcessRun:
             self.workflow.do_engine_steps()
         except WorkflowTaskException as error:
             return _failure(error)
-        except Exception as error:  # noqa: BLE001 - engine errors must not escape as crashes
+        except Exception as error:
             return _failure(error)
         return None
 
-    def retry(self) -> TaskFailure | None:
-        """Re-run every task in ERROR, then continue."""
+    def retry(self, corrections: dict | None = None) -> TaskFailure | None:
+        """Re-run every task in ERROR (after applying ``corrections`` to its data), then continue."""
         for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            if corrections:
+                task.data.update(copy.deepcopy(corrections))
             task._set_state(TaskState.READY)
             if task.task_spec.manual:
                 try:
                     task.run()
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     return _failure(error, task)
         return self.advance()
 

@@ -95,9 +95,9 @@ def _safe_pow(base, exponent, *mod):
 
 def _safe_mul(left, right):
     for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, str | bytes | list | tuple) and isinstance(count, int):
-            if len(seq) * count > MAX_SEQUENCE:
-                raise ScriptLimitExceeded("sequence repetition is too large")
+        sized = isinstance(seq, str | bytes | list | tuple) and isinstance(count, int)
+        if sized and len(seq) * count > MAX_SEQUENCE:
+            raise ScriptLimitExceeded("sequence repetition is too large")
     return left * right
 
 
@@ -140,9 +140,10 @@ def _apply(func, *args, **kwargs):
 
 
 _BUILTIN_NAMES = (
-    "abs all any bool dict divmod enumerate filter float frozenset int isinstance len list map "
-    "max min reversed round set sorted str sum tuple zip chr ord hex oct bin repr hash callable"
-).split()
+    "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "frozenset", "int",
+    "isinstance", "len", "list", "map", "max", "min", "reversed", "round", "set", "sorted", "str", "sum",
+    "tuple", "zip", "chr", "ord", "hex", "oct", "bin", "repr", "hash", "callable",
+)
 _EXCEPTIONS = (
     ArithmeticError, AssertionError, AttributeError, Exception, IndexError, KeyError, LookupError,
     NameError, RuntimeError, TypeError, ValueError, ZeroDivisionError,
@@ -218,7 +219,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         scope.update(external_context or {})
         scope.update(self.globals)
         scope.update(self._guards())
-        return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
+        return eval(code, scope)
 
     def execute(self, script, context, external_context=None):
         shadowed = (set(self.globals) | set(external_context or {}) | GUARD_NAMES) & set(context)
@@ -229,7 +230,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         context.update(self.globals)
         context.update(self._guards())
         try:
-            exec(code, context)  # noqa: S102 - restricted code object, guarded globals
+            exec(code, context)
         finally:
             self._clean(context, external_context)
         return True

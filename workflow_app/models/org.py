@@ -10,12 +10,16 @@ KINDS = ("area", "department", "external")
 GRID_TYPES = ("重点", "服务", "联络")
 
 # A materialized path compares byte-wise on every database (no locale surprises in prefix ranges).
-PathString = String(1024).with_variant(String(1024, collation="C"), "postgresql")
+PathString = String(1024).with_variant(
+    String(1024, collation="C"), "postgresql"
+)
 
 
 class OrgUnit(db.Model):
     """A county, town, community, grid or micro-grid; departments and external bodies hang
-    under their county (or town). ``path`` is '/<id>/<id>/…/' from the root, for subtree queries."""
+    under their county (or town). ``path`` is '/<id>/<id>/…/' from the root, ids zero-padded
+    to 8 digits so that sorting by path lists the tree depth-first in creation order; subtree
+    queries are prefix ranges on it."""
 
     __tablename__ = "org_unit"
 

@@ -85,7 +85,7 @@ def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, ki
     unit.grid_type = grid_type if level == "grid" else None
     unit.parent = parent
     db.session.flush()
-    new_path = f"{parent.path if parent else '/'}{unit.id}/"
+    new_path = f"{parent.path if parent else '/'}{unit.id:08d}/"
     if new_path != old_path:
         _repath(unit, old_path, new_path)
     return unit

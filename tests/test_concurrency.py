@@ -1,0 +1,108 @@
+"""Races on one case: the same task twice gives one success and one 409; different tasks both succeed."""
+
+import threading
+
+import pytest
+
+from tests import models
+from tests.support import ApiClient, only, sample_bundle
+from workflow_app.repository import instances as store
+
+REPORT = {"category": "environment", "severity": "general", "description": "路灯不亮", "address": "东门路"}
+
+
+@pytest.fixture
+def lockstep(monkeypatch):
+    """Make the first load of each thread wait until both threads have loaded the case."""
+    barrier = threading.Barrier(2, timeout=10)
+    seen = threading.local()
+    original = store.load_run
+
+    def load_run(instance):
+        run = original(instance)
+        if not getattr(seen, "done", False):
+            seen.done = True
+            barrier.wait()
+        return run
+
+    monkeypatch.setattr(store, "load_run", load_run)
+    import workflow_app.cases.service as service_module
+
+    monkeypatch.setattr(service_module.store, "load_run", load_run)
+    return barrier
+
+
+def _race(*calls):
+    results = [None] * len(calls)
+
+    def run(index, call):
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_two_completions_of_one_task_give_one_success_and_one_conflict(api, lockstep):
+    api.deploy(sample_bundle())
+    case = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()
+    task = only(api.tasks("staff-dc-dm"), "社区处置")
+    other = ApiClient(api.app)  # a second client, as from another browser
+    other._tokens = dict(api._tokens)
+    results = _race(
+        lambda: api.complete(task["id"], "staff-dc-dm", {"handling_note": "第一次提交"}),
+        lambda: other.complete(task["id"], "staff-dc-dm", {"handling_note": "第二次提交"}),
+    )
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 409], [r.get_json() for r in results]
+    conflict = next(r for r in results if r.status_code == 409).get_json()
+    assert conflict["reason"] == "conflict" and "not open" in conflict["message"]
+    detail = api.instance(case["id"])
+    assert [e["kind"] for e in detail["history"]].count("task_completed") == 1
+    assert [t["bpmn_id"] for t in detail["tasks"]] == ["verify"]
+
+
+def _parallel_model() -> bytes:
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:parallelGateway id="fork"/>'
+        + models.user_task("community_part", "社区会商") + models.user_task("town_part", "镇街会商")
+        + '<bpmn:parallelGateway id="join"/>' + models.user_task("wrap_up", "汇总")
+        + '<bpmn:endEvent id="end"/>'
+        + models.chain("start", "fork") + models.flow("f1", "fork", "community_part")
+        + models.flow("f2", "fork", "town_part") + models.flow("f3", "community_part", "join")
+        + models.flow("f4", "town_part", "join") + models.chain("join", "wrap_up", "end")
+    )
+    lanes = {"community_staff": ["community_part"], "town_dispatcher": ["town_part", "wrap_up"],
+             "grid_worker": ["start", "fork", "join", "end"]}
+    return models.process("consult", body, lanes)
+
+
+def test_completions_of_different_tasks_in_one_case_both_succeed(api, lockstep):
+    api.deploy({"consult.bpmn": _parallel_model()})
+    case = api.start("consult", "dc-dm-01", {}, "worker-dc-dm-01").get_json()
+    community = only(api.tasks("staff-dc-dm"), "社区会商")
+    town = only(api.tasks("dispatcher-dc"), "镇街会商")
+    other = ApiClient(api.app)
+    other._tokens = dict(api._tokens)
+    results = _race(
+        lambda: api.complete(community["id"], "staff-dc-dm", {"community_view": "同意"}),
+        lambda: other.complete(town["id"], "dispatcher-dc", {"town_view": "同意"}),
+    )
+    assert [r.status_code for r in results] == [200, 200], [r.get_json() for r in results]
+    detail = api.instance(case["id"])
+    assert [t["bpmn_id"] for t in detail["tasks"]] == ["wrap_up"]
+    assert detail["data"]["community_view"] == "同意" and detail["data"]["town_view"] == "同意"
+
+
+def test_second_completion_after_the_first_is_a_conflict(api):
+    api.deploy(sample_bundle())
+    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    task = only(api.tasks("staff-dc-dm"), "社区处置")
+    assert api.complete(task["id"], "staff-dc-dm", {"handling_note": "好了"}).status_code == 200
+    again = api.complete(task["id"], "staff-dc-dm", {"handling_note": "好了"})
+    assert again.status_code == 409
+    assert api.complete(999_999, "staff-dc-dm", {}).status_code == 404
