@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from . import config
 from .extensions import db, migrate
@@ -21,10 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from . import api, cli
+    from . import api, audit, cli
     from .repository.caches import Caches
 
-    app.extensions["workflow_app.caches"] = Caches(run_size=app.config["WORKFLOW_CACHE_SIZE"])
+    audit.install(Session)
+
+    app.extensions["workflow_app.caches"] = Caches(
+        spec_size=256 if app.config["SPEC_CACHE"] else 0, run_size=app.config["WORKFLOW_CACHE_SIZE"]
+    )
     api.init_app(app)
     cli.init_app(app)
     return app

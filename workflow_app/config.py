@@ -41,8 +41,10 @@ def from_environment(instance_path: str) -> dict:
         "DEFAULT_TIMEZONE": os.environ.get("WORKFLOW_TIMEZONE", "Asia/Shanghai"),
         # Optimistic-concurrency retries for actions that race on one instance.
         "INSTANCE_RETRY_ATTEMPTS": int(os.environ.get("WORKFLOW_RETRY_ATTEMPTS", "8")),
-        # Restored workflows kept in memory per (instance, revision).
+        # Restored workflows kept in memory per (instance, revision); 0 restores on every request.
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE", "512")),
+        # Restored specs kept per version (False re-reads the spec on every request; for benchmarks).
+        "SPEC_CACHE": _bool("WORKFLOW_SPEC_CACHE", True),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "MAX_BUNDLE_FILE_BYTES": int(os.environ.get("MAX_BUNDLE_FILE_BYTES", str(2 * 1024 * 1024))),

@@ -71,10 +71,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_human_task_id'), ['human_task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_subject'), ['subject'], unique=False)
 
     op.create_table('login_attempt',
@@ -317,10 +314,7 @@ def downgrade():
     op.drop_table('login_attempt')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_subject'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_kind'))
         batch_op.drop_index(batch_op.f('ix_audit_event_instance_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_human_task_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
 
     op.drop_table('audit_event')
     op.drop_table('app_user')

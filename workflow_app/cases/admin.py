@@ -21,10 +21,10 @@ def _instance(instance_id: int, actor: User) -> ProcessInstance:
 
 def _commit(instance, run=None) -> ProcessInstance:
     db.session.flush()
-    revision = instance.revision
+    instance_id, revision = instance.id, instance.revision
     db.session.commit()
     if run is not None:
-        store.keep(instance.id, revision, run)
+        store.keep(instance_id, revision, run)
     return instance
 
 

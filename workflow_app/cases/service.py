@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
 from .. import audit, clock, taskforms, transactions
 from ..engine import TaskNotReady
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
-from ..models.task import COMPLETED
+from ..models.task import COMPLETED, OPEN
 from ..org import access, roles, tree
 from ..repository import definitions
 from ..repository import instances as store
@@ -48,8 +51,9 @@ def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> Pr
     except NotFound as missing:
         raise InvalidInput(missing.message, {"process_key": [missing.message]}) from missing
     data = case_data.check(data or {})
-    _authorise_start(actor, version.manifest, unit, data)
-    data = _start_data(version.manifest, data)
+    manifest = store.manifest(version)
+    _authorise_start(actor, manifest, unit, data)
+    data = _start_data(manifest, data)
     return transactions.run(lambda: _start(version, unit, data, actor))
 
 
@@ -63,11 +67,10 @@ def _start(version, unit, data, actor) -> ProcessInstance:
     )
     opening = {"kind": "instance_started", "changed_keys": sorted(data),
                "detail": {"version": version.version, "locality": version.locality or None}}
-    sync.apply(instance, run, actor=actor, failure=failure, opening=opening)
-    db.session.flush()
-    revision = instance.revision
+    sync.apply(instance, run, actor=actor, failure=failure, opening=opening, open_rows=[])
+    instance_id, revision = instance.id, instance.revision
     db.session.commit()
-    store.keep(instance.id, revision, run)
+    store.keep(instance_id, revision, run)
     return instance
 
 
@@ -76,8 +79,19 @@ def complete(task_id: int, data: dict | None, actor: User) -> Completion:
     return transactions.run(lambda: _complete(task_id, data or {}, actor))
 
 
-def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance]:
-    task = db.session.get(HumanTask, task_id)
+def _task_and_open_rows(task_id: int) -> tuple[HumanTask | None, list[HumanTask]]:
+    """The task, with its case, and the case's open tasks: one round trip."""
+    case = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    rows = db.session.execute(
+        select(HumanTask).options(joinedload(HumanTask.instance))
+        .where(HumanTask.instance_id == case, or_(HumanTask.state == OPEN, HumanTask.id == task_id))
+    ).unique().scalars().all()
+    task = next((row for row in rows if row.id == task_id), None)
+    return task, [row for row in rows if row.state == OPEN]
+
+
+def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+    task, open_rows = _task_and_open_rows(task_id)
     if task is None:
         raise NotFound(f"no task {task_id}")
     instance = task.instance
@@ -89,11 +103,11 @@ def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance]:
         raise Conflict(f"task {task_id} is not open (it is {task.state})")
     if instance.status != "running":
         raise Conflict(f"the case is {instance.status}; its tasks cannot be completed now")
-    return task, instance
+    return task, instance, open_rows
 
 
 def _complete(task_id: int, data: dict, actor: User) -> Completion:
-    task, instance = _open_task(task_id, actor)
+    task, instance, open_rows = _open_task(task_id, actor)
     run = store.load_run(instance)
     before = run.case_data()
     try:
@@ -110,11 +124,10 @@ def _complete(task_id: int, data: dict, actor: User) -> Completion:
     task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
     audit.record("task_completed", actor=actor, instance=instance, task=task,
                  changed_keys=audit.changed_keys(before, {**before, **accepted}))
-    sync.apply(instance, run, actor=actor, failure=failure)
-    db.session.flush()
-    revision = instance.revision
+    sync.apply(instance, run, actor=actor, failure=failure, open_rows=open_rows)
+    instance_id, revision = instance.id, instance.revision
     db.session.commit()
-    store.keep(instance.id, revision, run)
+    store.keep(instance_id, revision, run)
     return Completion(task, instance)
 
 
@@ -122,5 +135,5 @@ def _submission(instance, task: HumanTask, data: dict, current: dict) -> dict:
     data = case_data.check(data)
     if not task.form:
         return data
-    document = (instance.version.manifest.get("forms") or {}).get(task.form)
+    document = (store.manifest(instance.version).get("forms") or {}).get(task.form)
     return taskforms.validate(document, data, current) if document else data

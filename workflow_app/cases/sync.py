@@ -9,7 +9,8 @@ from ..extensions import db
 from ..models import HumanTask, ProcessInstance
 from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
-from ..org import roles
+from ..org import roles, tree
+from ..repository import instances as store
 
 TITLE_KEYS = ("title", "summary", "subject", "description")
 
@@ -24,11 +25,12 @@ def case_title(instance: ProcessInstance, data: dict) -> str:
 
 
 def apply(instance: ProcessInstance, run: ProcessRun, *, actor=None, failure: TaskFailure | None = None,
-          opening: dict | None = None) -> None:
+          opening: dict | None = None, open_rows: list[HumanTask] | None = None) -> None:
     """Bring ``instance`` and its rows in line with ``run`` (no commit).
 
-    The instance row is written once; ``opening`` (audit.record keywords) is recorded first, then
-    the task and status events, so the history reads in the order things happened."""
+    Everything goes out in one flush: the instance row once, task rows, and the audit events
+    (``opening``, audit.record keywords, first; then task and status events) in the order things
+    happened. ``open_rows`` are the case's open task rows when the caller already has them."""
     now = clock.now()
     instance.state = run.dump()
     instance.data = run.case_data()
@@ -38,17 +40,18 @@ def apply(instance: ProcessInstance, run: ProcessRun, *, actor=None, failure: Ta
     _sync_timers(instance, timers)
     if instance.id is None:
         db.session.add(instance)
-    cancelled, created = _sync_tasks(instance, run.ready_tasks(), timers)
-    db.session.flush()
+    rows = open_rows if open_rows is not None else _open_rows(instance)
+    cancelled, created = _sync_tasks(instance, rows, run.ready_tasks(), timers)
     if opening:
         audit.record(actor=actor, instance=instance, **opening)
     for row in cancelled:
         audit.record("task_cancelled", actor=actor, instance=instance, task=row)
-    for row in created:
+    for row, scope in created:
         audit.record("task_created", actor=actor, instance=instance, task=row,
-                     detail={"role": row.role, "scope": row.scope_unit.code if row.scope_unit else None})
+                     detail={"role": row.role, "scope": scope.code})
     if status_event:
         audit.record(status_event[0], actor=actor, instance=instance, detail=status_event[1])
+    db.session.flush()
 
 
 def _sync_status(instance, run, failure, now) -> tuple[str, dict | None] | None:
@@ -65,6 +68,9 @@ def _sync_status(instance, run, failure, now) -> tuple[str, dict | None] | None:
 
 
 def _sync_timers(instance, timers: list[PendingTimer]) -> None:
+    timers = [t for t in timers if t.due_at is not None]  # a finished cycle never fires again
+    if not timers and instance.next_timer_due is None:
+        return  # rows exist exactly when a due time does: nothing to load or remove
     existing = {t.engine_task_id: t for t in instance.timers}
     current = {t.task_id: t for t in timers}
     for task_id, row in existing.items():
@@ -77,8 +83,7 @@ def _sync_timers(instance, timers: list[PendingTimer]) -> None:
             instance.timers.append(row)
         row.bpmn_id, row.name, row.kind = timer.bpmn_id, timer.name, timer.kind
         row.attached_to, row.interrupting, row.due_at = timer.attached_to, timer.interrupting, timer.due_at
-    dues = [t.due_at for t in timers if t.due_at is not None]
-    instance.next_timer_due = min(dues) if dues else None
+    instance.next_timer_due = min((t.due_at for t in timers), default=None)
 
 
 def _open_rows(instance) -> list[HumanTask]:
@@ -89,8 +94,8 @@ def _open_rows(instance) -> list[HumanTask]:
     ).scalars())
 
 
-def _sync_tasks(instance, ready: list[ReadyTask], timers) -> tuple[list, list]:
-    rows = {row.engine_task_id: row for row in _open_rows(instance)}
+def _sync_tasks(instance, open_rows, ready: list[ReadyTask], timers) -> tuple[list, list]:
+    rows = {row.engine_task_id: row for row in open_rows if row.state == OPEN}
     ready_ids = {task.id for task in ready}
     cancelled = []
     for engine_id, row in rows.items():
@@ -102,9 +107,9 @@ def _sync_tasks(instance, ready: list[ReadyTask], timers) -> tuple[list, list]:
     if new:
         index = roles.role_index()
         for task in new:
-            row = _new_row(instance, task, timers, index)
+            row, scope = _new_row(instance, task, timers, index)
             db.session.add(row)
-            created.append(row)
+            created.append((row, scope))
     return cancelled, created
 
 
@@ -114,8 +119,8 @@ def task_due(task: ReadyTask, timers: list[PendingTimer]):
     return min(interrupting) if interrupting else None
 
 
-def _new_row(instance, task: ReadyTask, timers, index) -> HumanTask:
-    manifest = instance.version.manifest
+def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree.UnitRef"]:
+    manifest = store.manifest(instance.version)
     rule = roles.lane_rule(task.lane, _lane_properties(manifest, task), index)
     row = HumanTask(
         instance=instance, engine_task_id=task.id, process_key=instance.process_key,
@@ -123,15 +128,16 @@ def _new_row(instance, task: ReadyTask, timers, index) -> HumanTask:
         form=task.form, created_at=clock.now(), due_at=task_due(task, timers),
         title=case_title(instance, task.data), properties=task.properties or None,
     )
+    case_unit = tree.ref_by_id(instance.org_unit_id) if instance.org_unit_id else tree.UnitRef.of(instance.org_unit)
     if rule.for_initiator or rule.role is None:
         row.assignee_id = instance.started_by_id
-        row.scope_unit = instance.org_unit
+        scope = case_unit
     else:
-        row.scope_unit = roles.scope_unit(rule, instance.org_unit, task.data)
-    row.scope_path = row.scope_unit.path
+        scope = roles.scope_unit(rule, case_unit, task.data)
+    row.scope_unit_id, row.scope_path = scope.id, scope.path
     if row.due_at is not None:
         row.sla_state = "green"
-    return row
+    return row, scope
 
 
 def _lane_properties(manifest: dict, task: ReadyTask) -> dict:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from .. import audit, taskforms
 from ..errors import Forbidden, NotFound
@@ -11,6 +12,7 @@ from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access
+from ..repository import instances as store
 
 
 @dataclass
@@ -35,7 +37,7 @@ class TaskView:
 def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True) -> TaskView:
     form = None
     if with_form and task.form:
-        manifest = task.instance.version.manifest
+        manifest = store.manifest(task.instance.version)
         document = (manifest.get("forms") or {}).get(task.form)
         form = taskforms.present(task.form, document, data if data is not None else task.instance.data)
     return TaskView(
@@ -45,6 +47,14 @@ def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True)
         assignee=task.assignee.username if task.assignee else None, created_at=task.created_at,
         due_at=task.due_at, sla_state=task.sla_state, form=form,
     )
+
+
+# What a task listing shows, loaded in a fixed number of queries whatever the page size.
+LISTING = (
+    joinedload(HumanTask.scope_unit),
+    joinedload(HumanTask.assignee),
+    selectinload(HumanTask.instance).options(undefer(ProcessInstance.data), joinedload(ProcessInstance.version)),
+)
 
 
 def eligible_clause(user: User):
@@ -62,7 +72,7 @@ def eligible_clause(user: User):
 
 
 def open_tasks(user: User, instance_id: int | None = None, process_key: str | None = None) -> list[TaskView]:
-    query = select(HumanTask).where(HumanTask.state == OPEN, eligible_clause(user))
+    query = select(HumanTask).options(*LISTING).where(HumanTask.state == OPEN, eligible_clause(user))
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
     if process_key:
@@ -72,8 +82,6 @@ def open_tasks(user: User, instance_id: int | None = None, process_key: str | No
 
 
 def task_detail(task_id: int, user: User) -> TaskView:
-    from ..repository import instances as store
-
     task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"no task {task_id}")

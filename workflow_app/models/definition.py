@@ -33,8 +33,9 @@ class ProcessVersion(db.Model):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     retired_by: Mapped[str | None] = mapped_column(String(64))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    spec_json: Mapped[str] = mapped_column(Text)
-    manifest: Mapped[dict] = mapped_column(JSONText)
+    # Large and already cached per process: loaded only on a cache miss.
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    manifest: Mapped[dict] = mapped_column(JSONText, deferred=True)
 
     files = relationship("ProcessFile", lazy="select", order_by="ProcessFile.name")
 

@@ -23,9 +23,10 @@ class ProcessInstance(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
-    state: Mapped[str] = mapped_column(Text)
+    # The engine state is only read when the in-memory run for this revision is not cached.
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     revision: Mapped[int] = mapped_column(default=1)
-    data: Mapped[dict] = mapped_column(JSONText, default=dict)
+    data: Mapped[dict] = mapped_column(JSONText, default=dict, deferred=True)
     error: Mapped[dict | None] = mapped_column(JSONText)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -33,8 +34,8 @@ class ProcessInstance(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    version = relationship("ProcessVersion", lazy="joined")
-    org_unit = relationship("OrgUnit", lazy="joined")
+    version = relationship("ProcessVersion", lazy="select")
+    org_unit = relationship("OrgUnit", lazy="select")
     timers = relationship(
         "PendingTimer", lazy="select", cascade="all, delete-orphan", order_by="PendingTimer.due_at"
     )

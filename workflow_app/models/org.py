@@ -33,7 +33,7 @@ class OrgUnit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     path: Mapped[str] = mapped_column(PathString, index=True, default="")
 
-    parent = relationship("OrgUnit", remote_side=[id], lazy="joined", join_depth=1)
+    parent = relationship("OrgUnit", remote_side=[id], lazy="select")
 
     @property
     def depth(self) -> int:

@@ -49,8 +49,8 @@ class HumanTask(db.Model):
     properties: Mapped[dict | None] = mapped_column(JSONText)
 
     instance = relationship("ProcessInstance", lazy="select")
-    scope_unit = relationship("OrgUnit", lazy="joined")
-    assignee = relationship("User", lazy="joined", foreign_keys=[assignee_id])
+    scope_unit = relationship("OrgUnit", lazy="select")
+    assignee = relationship("User", lazy="select", foreign_keys=[assignee_id])
 
     @property
     def is_open(self) -> bool:

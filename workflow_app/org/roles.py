@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OrgUnit, Role
+from ..models import Role
+from ..repository.caches import forget_org, org_cached
 from . import tree
 
 # code, 中文, English, scope level, scope data key, leader role
@@ -33,7 +34,15 @@ INITIATOR = "initiator"
 _INITIATOR_NAMES = {"initiator", "发起人", "上报人", "starter", "process_initiator"}
 
 
+@dataclass(frozen=True)
+class RoleRef:
+    code: str
+    scope_level: str | None
+    scope_data_key: str | None
+
+
 def ensure_builtin_roles() -> None:
+    forget_org()
     existing = {r.code for r in db.session.execute(select(Role)).scalars()}
     for code, zh, en, level, key, leader in BUILTIN_ROLES:
         if code not in existing:
@@ -55,6 +64,7 @@ def ensure_role(code: str) -> Role:
         role = Role(code=code, name_zh=code, name_en=code, builtin=False)
         db.session.add(role)
         db.session.flush()
+        forget_org()
     return role
 
 
@@ -69,13 +79,19 @@ class LaneRule:
         return self.role == INITIATOR
 
 
-def role_index() -> dict[str, Role]:
-    index = {}
-    for role in db.session.execute(select(Role)).scalars():
-        for name in (role.code, role.name_zh, role.name_en):
-            if name:
-                index.setdefault(name.strip().lower(), role)
-    return index
+def role_index() -> dict[str, RoleRef]:
+    """Roles by code, Chinese and English name (lower-cased), from the org TTL cache."""
+
+    def load():
+        index = {}
+        for role in db.session.execute(select(Role)).scalars():
+            ref = RoleRef(role.code, role.scope_level, role.scope_data_key)
+            for name in (role.code, role.name_zh, role.name_en):
+                if name:
+                    index.setdefault(name.strip().lower(), ref)
+        return index
+
+    return org_cached("roles", load)
 
 
 def lane_rule(lane: str | None, properties: dict | None, index: dict | None = None) -> LaneRule:
@@ -95,13 +111,13 @@ def lane_rule(lane: str | None, properties: dict | None, index: dict | None = No
     )
 
 
-def scope_unit(rule: LaneRule, case_unit: OrgUnit, data: dict) -> OrgUnit:
+def scope_unit(rule: LaneRule, case_unit, data: dict) -> tree.UnitRef:
     """Where a task of ``rule`` sits for a case in ``case_unit``."""
     if rule.scope_data_key:
         value = data.get(rule.scope_data_key)
         code = value.get("code") if isinstance(value, dict) else value
-        unit = tree.by_code(code) if isinstance(code, str) else None
+        unit = tree.ref_by_code(code) if isinstance(code, str) else None
         return unit or tree.root_of(case_unit)
     if rule.scope_level:
         return tree.ancestor_at(case_unit, rule.scope_level)
-    return case_unit
+    return case_unit if isinstance(case_unit, tree.UnitRef) else tree.UnitRef.of(case_unit)

@@ -1,11 +1,30 @@
 """The org-unit tree: lookups, ancestors and the materialized path."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..models import OrgUnit
 from ..models.org import GRID_TYPES, KINDS, LEVELS
+from ..repository.caches import forget_org, org_cached
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit as plain values (safe to cache and share between sessions)."""
+
+    id: int
+    code: str
+    level: str
+    kind: str
+    path: str
+    name_zh: str
+
+    @classmethod
+    def of(cls, unit: OrgUnit) -> "UnitRef":
+        return cls(unit.id, unit.code, unit.level, unit.kind, unit.path, unit.name_zh)
 
 
 def by_code(code: str | None) -> OrgUnit | None:
@@ -40,17 +59,37 @@ def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def ancestor_at(unit: OrgUnit, level: str) -> OrgUnit:
+def ancestor_refs(unit) -> list[UnitRef]:
+    """``ancestors`` as cached plain values (the org TTL cache)."""
+    return org_cached(("ancestors", unit.path), lambda: [UnitRef.of(u) for u in ancestors(unit)])
+
+
+def ref_by_id(unit_id: int) -> UnitRef:
+    return org_cached(("id", unit_id), lambda: UnitRef.of(db.session.get(OrgUnit, unit_id)))
+
+
+def ref_by_code(code: str | None) -> UnitRef | None:
+    if not code:
+        return None
+
+    def load():
+        unit = by_code(code)
+        return UnitRef.of(unit) if unit is not None else None
+
+    return org_cached(("code", code), load)
+
+
+def ancestor_at(unit, level: str) -> UnitRef:
     """The unit's ancestor (or itself) at ``level``; the unit itself when it sits above that level."""
-    chain = ancestors(unit)
+    chain = ancestor_refs(unit)
     for candidate in reversed(chain):
         if candidate.level == level and candidate.kind == "area":
             return candidate
-    return unit
+    return chain[-1]
 
 
-def root_of(unit: OrgUnit) -> OrgUnit:
-    return ancestors(unit)[0]
+def root_of(unit) -> UnitRef:
+    return ancestor_refs(unit)[0]
 
 
 def subtree(unit: OrgUnit):
@@ -88,6 +127,7 @@ def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, ki
     new_path = f"{parent.path if parent else '/'}{unit.id:08d}/"
     if new_path != old_path:
         _repath(unit, old_path, new_path)
+    forget_org()
     return unit
 
 

@@ -6,9 +6,10 @@ revision, so a stale run is never found.
 """
 
 import threading
+import time
 from collections import OrderedDict
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from ..engine import LoadedSpec, ProcessRun, load_spec
 
@@ -31,6 +32,8 @@ class _LRU:
             return self._items.pop(key, None)
 
     def put(self, key, value):
+        if self.size <= 0:
+            return
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -42,11 +45,36 @@ class _LRU:
             self._items.clear()
 
 
+class TTLCache:
+    """Small lookups that change rarely (roles, the org tree): kept ``ttl`` seconds per node and
+    dropped at once on this node when it writes them; other nodes see a change within ``ttl``."""
+
+    def __init__(self, ttl: float = 30.0):
+        self.ttl = ttl
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, load):
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (now + self.ttl, value)
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
 class Caches:
-    def __init__(self, spec_size: int = 256, run_size: int = 512):
+    def __init__(self, spec_size: int = 256, run_size: int = 512, org_ttl: float = 30.0):
         self.specs = _LRU(spec_size)
-        self.runs = _LRU(run_size)
-        self._spec_lock = threading.Lock()
+        self.runs = _LRU(run_size)  # size 0: every request restores its run
+        self.org = TTLCache(org_ttl)
 
     def spec(self, version) -> LoadedSpec:
         loaded = self.specs.get(version.id)
@@ -69,7 +97,20 @@ class Caches:
     def clear(self) -> None:
         self.specs.clear()
         self.runs.clear()
+        self.org.clear()
 
 
 def caches() -> Caches:
     return current_app.extensions["workflow_app.caches"]
+
+
+def org_cached(key, load):
+    """``load()`` through the org TTL cache of the current app (uncached outside an app)."""
+    if not has_app_context():
+        return load()
+    return caches().org.get(key, load)
+
+
+def forget_org() -> None:
+    if has_app_context():
+        caches().org.clear()

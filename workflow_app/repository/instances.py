@@ -16,6 +16,11 @@ def loaded_spec(instance: ProcessInstance):
     return caches().spec(instance.version)
 
 
+def manifest(version) -> dict:
+    """A version's manifest from the spec cache (the column is deferred: not read per request)."""
+    return caches().spec(version).manifest
+
+
 def new_run(version, unit, data: dict) -> ProcessRun:
     return ProcessRun.start(caches().spec(version), data, functions_for(unit), _limit())
 
