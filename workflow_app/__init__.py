@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from . import api, audit, cli
+    from . import api, audit, cli, web
     from .repository.caches import Caches
 
     audit.install(Session)
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         spec_size=256 if app.config["SPEC_CACHE"] else 0, run_size=app.config["WORKFLOW_CACHE_SIZE"]
     )
     api.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
     return app
 

@@ -103,6 +103,25 @@ def create_user_command(username, role_specs, org_unit, password, name, phone):
     click.echo(f"user {username}: " + ", ".join(f"{a.role_code}@{a.org_unit.code}" for a in user.assignments))
 
 
+@click.command("import-org")
+@with_appcontext
+@click.argument("kind", type=click.Choice(["org_units", "users", "households"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(kind, path):
+    """Import org units, users or households from a CSV or JSON file (all rows or none)."""
+    from .org import exchange
+
+    fmt = "json" if path.lower().endswith(".json") else "csv"
+    with open(path, "rb") as handle:
+        content = handle.read()
+    try:
+        report = exchange.run_import(kind, content, fmt, None)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{kind}: {report.rows} rows, {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--cases/--no-cases", default=True, help="also start sample cases")
@@ -117,7 +136,7 @@ def demo_command(cases):
 
 def init_app(app: Flask) -> None:
     for command in (migrate_command, deploy_command, list_command, start_command, create_user_command,
-                    demo_command):
+                    import_command, demo_command):
         app.cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 
+UNCLAIMED_OPEN = "state = 'open' AND assignee_id IS NULL"
 APPEND_ONLY_PG = '''
 CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
@@ -236,7 +237,8 @@ def upgrade():
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.create_index('ix_human_task_assignee', ['assignee_id', 'state', 'due_at'], unique=False)
-        batch_op.create_index('ix_human_task_inbox', ['state', 'role', 'scope_path', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_task_unclaimed', ['role', 'scope_path', 'due_at'], unique=False,
+                              sqlite_where=sa.text(UNCLAIMED_OPEN), postgresql_where=sa.text(UNCLAIMED_OPEN))
         batch_op.create_index('ix_human_task_instance', ['instance_id', 'state'], unique=False)
 
     op.create_table('pending_timer',
@@ -271,7 +273,7 @@ def downgrade():
     op.drop_table('pending_timer')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index('ix_human_task_instance')
-        batch_op.drop_index('ix_human_task_inbox')
+        batch_op.drop_index('ix_human_task_unclaimed')
         batch_op.drop_index('ix_human_task_assignee')
 
     op.drop_table('human_task')

@@ -48,6 +48,54 @@ class TaskSchema(Schema):
     form = fields.Nested(FormSchema, allow_none=True)
 
 
+class InboxItemSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    org_unit = fields.Function(lambda t: t.scope_unit.code if t.scope_unit else None)
+    org_unit_name = fields.Function(lambda t: t.scope_unit.name_zh if t.scope_unit else None)
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    bpmn_id = fields.String()
+    title = fields.String(allow_none=True)
+    state = fields.String()
+    assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
+    form = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    sla_state = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class UserBriefSchema(Schema):
+    username = fields.String()
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+    roles = fields.Function(lambda u: [f"{a.role_code}@{a.org_unit.code}" for a in u.assignments])
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    author = fields.Function(lambda c: c.author.username)
+    author_name = fields.Function(lambda c: c.author.name)
+    at = fields.DateTime()
+    text = fields.String()
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    name = fields.String()
+    reference = fields.String()
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    uploaded_by = fields.Function(lambda a: a.uploaded_by.username)
+    at = fields.DateTime()
+
+
 class TimerSchema(Schema):
     bpmn_id = fields.String()
     name = fields.String(allow_none=True)

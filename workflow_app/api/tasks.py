@@ -1,11 +1,12 @@
 """Human tasks."""
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..auth import current
 from ..cases import service, views
-from .schemas import TaskSchema
+from ..inbox import actions
+from .schemas import AttachmentSchema, CommentSchema, InboxItemSchema, TaskSchema, UserBriefSchema
 
 PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
@@ -52,3 +53,78 @@ def complete(body, task_id):
     done = service.complete(task_id, body["data"], current.require_user())
     return {"task": views.task_view(done.task, with_form=False), "instance_id": done.instance.id,
             "instance_status": done.instance.status}
+
+
+class DelegateIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    note = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class CommentIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class AttachmentIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    content_type = fields.String(load_default=None, validate=validate.Length(max=100))
+    size = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+@blp.post("/<int:task_id>/claim")
+@blp.response(200, InboxItemSchema)
+@blp.alt_response(409, description="already claimed by someone else, or no longer open")
+def claim(task_id):
+    """Claim an unclaimed task you are eligible for."""
+    return actions.claim(task_id, current.require_user())
+
+
+@blp.post("/<int:task_id>/release")
+@blp.response(200, InboxItemSchema)
+def release(task_id):
+    """Give a claimed task back to everyone eligible (the assignee or their leader)."""
+    return actions.release(task_id, current.require_user())
+
+
+@blp.post("/<int:task_id>/delegate")
+@blp.arguments(DelegateIn)
+@blp.response(200, InboxItemSchema)
+@blp.alt_response(422, description="the named user is not eligible for the task")
+def delegate(body, task_id):
+    """Hand the task to a named, eligible user (the assignee, an eligible user, or a leader may)."""
+    return actions.delegate(task_id, current.require_user(), body["username"], body.get("note"))
+
+
+@blp.get("/<int:task_id>/eligible-users")
+@blp.response(200, UserBriefSchema(many=True))
+def eligible_users(task_id):
+    """Users who hold the task's role at its scope (delegation targets)."""
+    return actions.eligible_users(task_id, current.require_user())
+
+
+@blp.get("/<int:task_id>/comments")
+@blp.response(200, CommentSchema(many=True))
+def list_comments(task_id):
+    return actions.comments(task_id, current.require_user())
+
+
+@blp.post("/<int:task_id>/comments")
+@blp.arguments(CommentIn)
+@blp.response(201, CommentSchema)
+def add_comment(body, task_id):
+    """Comment on a task (anyone who may see it)."""
+    return actions.add_comment(task_id, current.require_user(), body["text"])
+
+
+@blp.get("/<int:task_id>/attachments")
+@blp.response(200, AttachmentSchema(many=True))
+def list_attachments(task_id):
+    return actions.attachments(task_id, current.require_user())
+
+
+@blp.post("/<int:task_id>/attachments")
+@blp.arguments(AttachmentIn)
+@blp.response(201, AttachmentSchema)
+def add_attachment(body, task_id):
+    """Attach a file reference (a storage key or an http(s) URL) to a task."""
+    return actions.attach(task_id, current.require_user(), **body)

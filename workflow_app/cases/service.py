@@ -120,7 +120,7 @@ def _complete(task_id: int, data: dict, actor: User) -> Completion:
         raise
     now = clock.now()
     if task.assignee_id is None:
-        task.assignee_id, task.claimed_at = actor.id, now
+        task.assignee, task.claimed_at = actor, now
     task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
     audit.record("task_completed", actor=actor, instance=instance, task=task,
                  changed_keys=audit.changed_keys(before, {**before, **accepted}))

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from .. import audit, taskforms
 from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..inbox.queries import eligible_clause
 from ..models import HumanTask, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access
@@ -55,20 +56,6 @@ LISTING = (
     joinedload(HumanTask.assignee),
     selectinload(HumanTask.instance).options(undefer(ProcessInstance.data), joinedload(ProcessInstance.version)),
 )
-
-
-def eligible_clause(user: User):
-    """Open tasks ``user`` may act on: assigned to them, or unclaimed in their roles' scopes."""
-    clauses = [HumanTask.assignee_id == user.id]
-    for assignment in user.assignments:
-        if assignment.role_code == "resident":
-            continue
-        clauses.append(
-            (HumanTask.assignee_id.is_(None))
-            & (HumanTask.role == assignment.role_code)
-            & HumanTask.scope_path.startswith(assignment.org_unit.path, autoescape=True)
-        )
-    return or_(*clauses)
 
 
 def open_tasks(user: User, instance_id: int | None = None, process_key: str | None = None) -> list[TaskView]:

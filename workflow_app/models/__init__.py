@@ -3,13 +3,15 @@
 from .audit import AuditEvent
 from .definition import ProcessFile, ProcessVersion
 from .instance import PendingTimer, ProcessInstance
-from .org import OrgUnit, Role
+from .notes import TaskAttachment, TaskComment
+from .org import Household, OrgUnit, Role
 from .people import ApiToken, LoginAttempt, RoleAssignment, User
 from .task import HumanTask
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Household",
     "HumanTask",
     "LoginAttempt",
     "OrgUnit",
@@ -19,5 +21,7 @@ __all__ = [
     "ProcessVersion",
     "Role",
     "RoleAssignment",
+    "TaskAttachment",
+    "TaskComment",
     "User",
 ]

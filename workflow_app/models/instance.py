@@ -36,6 +36,7 @@ class ProcessInstance(db.Model):
 
     version = relationship("ProcessVersion", lazy="select")
     org_unit = relationship("OrgUnit", lazy="select")
+    started_by = relationship("User", lazy="select")
     timers = relationship(
         "PendingTimer", lazy="select", cascade="all, delete-orphan", order_by="PendingTimer.due_at"
     )

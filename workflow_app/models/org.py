@@ -61,3 +61,27 @@ class Role(db.Model):
     scope_data_key: Mapped[str | None] = mapped_column(String(64))
     leader_role: Mapped[str | None] = mapped_column(String(64))
     builtin: Mapped[bool] = mapped_column(default=False)
+
+
+class Household(db.Model):
+    """A household in a grid (or micro-grid), with the special groups its members belong to.
+
+    Name, phone, ID number and notes are personal: only the roles that serve the household
+    (its grid's workers and leader, its community's staff, administrators) see them."""
+
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    head_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    members: Mapped[int | None]
+    elderly_alone: Mapped[bool] = mapped_column(default=False)
+    hardship: Mapped[bool] = mapped_column(default=False)
+    disability: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(String(1000))
+
+    org_unit = relationship("OrgUnit", lazy="joined")

@@ -4,7 +4,7 @@ Rows are written in the same transaction as the engine state they mirror."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import JSONText, UTCDateTime
@@ -14,13 +14,18 @@ from .org import PathString
 OPEN = "open"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
+UNCLAIMED_OPEN = "state = 'open' AND assignee_id IS NULL"
+# The open state as SQL text, not a bound parameter: planners match it to the partial index.
+OPEN_SQL = literal_column("'open'")
 
 
 class HumanTask(db.Model):
     __tablename__ = "human_task"
     __table_args__ = (
-        # Inbox: eligible tasks by role and scope, ordered by due time.
-        Index("ix_human_task_inbox", "state", "role", "scope_path", "due_at"),
+        # Inbox: unclaimed open tasks by role and scope, in due order. Partial, so it holds only the
+        # rows an inbox can show; queries must spell the state as the literal 'open' to use it.
+        Index("ix_human_task_unclaimed", "role", "scope_path", "due_at",
+              sqlite_where=text(UNCLAIMED_OPEN), postgresql_where=text(UNCLAIMED_OPEN)),
         # Inbox: tasks claimed by / assigned to a user, ordered by due time.
         Index("ix_human_task_assignee", "assignee_id", "state", "due_at"),
         Index("ix_human_task_instance", "instance_id", "state"),
@@ -47,10 +52,14 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     properties: Mapped[dict | None] = mapped_column(JSONText)
+    # Claims, releases, delegations and completions race on this row: each bumps the version.
+    row_version: Mapped[int] = mapped_column(default=1)
 
     instance = relationship("ProcessInstance", lazy="select")
     scope_unit = relationship("OrgUnit", lazy="select")
     assignee = relationship("User", lazy="select", foreign_keys=[assignee_id])
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     @property
     def is_open(self) -> bool:

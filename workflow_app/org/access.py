@@ -63,3 +63,29 @@ def require_designer(user: User, unit: OrgUnit | None = None) -> None:
 def require_admin(user: User, unit: OrgUnit | None = None) -> None:
     if not holds(user, ADMIN, unit):
         raise Forbidden(f"{user.username} is not an administrator here")
+
+
+def leads(user: User, task: HumanTask) -> bool:
+    """The user leads the people who do ``task``: its role's leader role there, or an administrator."""
+    if holds(user, ADMIN, path=task.scope_path):
+        return True
+    if not task.role:
+        return False
+    from .roles import role_index
+
+    leader = role_index().get(task.role.lower())
+    leader_role = leader.leader_role if leader is not None else None
+    return bool(leader_role) and holds(user, leader_role, path=task.scope_path)
+
+
+def can_see_task(user: User, task: HumanTask) -> bool:
+    return can_act(user, task) or leads(user, task) or can_view_instance(user, task.instance, [task.scope_path])
+
+
+def is_eligible(user: User, task: HumanTask) -> bool:
+    """Could ``user`` do ``task`` if it were theirs (its role, held at or above its scope)?"""
+    if not user.active:
+        return False
+    if task.role is None or task.role == INITIATOR:
+        return task.instance.started_by_id == user.id
+    return holds(user, task.role, path=task.scope_path)

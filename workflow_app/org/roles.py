@@ -39,6 +39,7 @@ class RoleRef:
     code: str
     scope_level: str | None
     scope_data_key: str | None
+    leader_role: str | None = None
 
 
 def ensure_builtin_roles() -> None:
@@ -85,7 +86,7 @@ def role_index() -> dict[str, RoleRef]:
     def load():
         index = {}
         for role in db.session.execute(select(Role)).scalars():
-            ref = RoleRef(role.code, role.scope_level, role.scope_data_key)
+            ref = RoleRef(role.code, role.scope_level, role.scope_data_key, role.leader_role)
             for name in (role.code, role.name_zh, role.name_en):
                 if name:
                     index.setdefault(name.strip().lower(), ref)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
@@ -45,6 +45,13 @@ def get(code: str) -> OrgUnit:
     if unit is None:
         raise NotFound(f"no org unit {code!r}")
     return unit
+
+
+def root_unit() -> OrgUnit | None:
+    """The (first) county: where platform-wide administration is held."""
+    return db.session.execute(
+        select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.path).limit(1)
+    ).scalar_one_or_none()
 
 
 def path_ids(unit: OrgUnit) -> list[int]:
@@ -92,9 +99,17 @@ def root_of(unit) -> UnitRef:
     return ancestor_refs(unit)[0]
 
 
+def within(column, path: str):
+    """A filter clause: ``column`` (a materialized path) at or under ``path``.
+
+    A range, not LIKE: it uses the B-tree index on both databases whatever plan PostgreSQL
+    caches ('/' sorts just before '0', so every path under ``path`` falls in [path, path⁺))."""
+    return and_(column >= path, column < path[:-1] + "0")
+
+
 def subtree(unit: OrgUnit):
     """A filter clause: units at or under ``unit``."""
-    return OrgUnit.path.startswith(unit.path, autoescape=True)
+    return within(OrgUnit.path, unit.path)
 
 
 def validate_fields(level: str, kind: str, grid_type: str | None) -> dict:
@@ -134,7 +149,7 @@ def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, ki
 def _repath(unit: OrgUnit, old_path: str, new_path: str) -> None:
     if old_path:
         descendants = db.session.execute(
-            select(OrgUnit).where(OrgUnit.path.startswith(old_path, autoescape=True), OrgUnit.id != unit.id)
+            select(OrgUnit).where(within(OrgUnit.path, old_path), OrgUnit.id != unit.id)
         ).scalars()
         for child in descendants:
             child.path = new_path + child.path[len(old_path):]

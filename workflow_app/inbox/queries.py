@@ -1,0 +1,142 @@
+"""The inbox query: open tasks a user may act on, filtered, sorted by due time, paginated, counted.
+
+A user sees tasks assigned to them, and unclaimed tasks whose role they hold at the task's scope
+unit or above it. Each of their role assignments is one index range on (state, role, scope_path).
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from .. import clock
+from ..extensions import db
+from ..models import HumanTask, User
+from ..models.task import COMPLETED, OPEN, OPEN_SQL
+from ..org import tree
+
+STATES = ("open", "unclaimed", "mine", "done")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class InboxQuery:
+    state: str = "open"
+    process_key: str | None = None
+    overdue: bool | None = None
+    org_unit: str | None = None  # a subtree
+    text: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class InboxPage:
+    items: list[HumanTask]
+    total: int
+    page: int
+    per_page: int
+    counts: dict = field(default_factory=dict)
+
+
+def eligible_clause(user: User):
+    """Open tasks ``user`` may act on: assigned to them, or unclaimed in their roles' scopes."""
+    clauses = [HumanTask.assignee_id == user.id]
+    for assignment in user.assignments:
+        if assignment.role_code == "resident":
+            continue
+        clauses.append(and_(
+            HumanTask.state == OPEN_SQL,
+            HumanTask.assignee_id.is_(None),
+            HumanTask.role == assignment.role_code,
+            tree.within(HumanTask.scope_path, assignment.org_unit.path),
+        ))
+    return or_(*clauses)
+
+
+def _scope_filters(query: InboxQuery) -> list:
+    filters = []
+    if query.org_unit:
+        unit = tree.require(query.org_unit, "org_unit")
+        filters.append(tree.within(HumanTask.scope_path, unit.path))
+    if query.text:
+        filters.append(or_(HumanTask.title.icontains(query.text, autoescape=True),
+                           HumanTask.name.icontains(query.text, autoescape=True)))
+    return filters
+
+
+def _state_filters(query: InboxQuery, user: User, now) -> list:
+    filters = []
+    if query.state == "unclaimed":
+        filters.append(HumanTask.assignee_id.is_(None))
+    elif query.state == "mine":
+        filters.append(HumanTask.assignee_id == user.id)
+    if query.process_key:
+        filters.append(HumanTask.process_key == query.process_key)
+    if query.overdue is True:
+        filters.append(HumanTask.due_at < now)
+    elif query.overdue is False:
+        filters.append(or_(HumanTask.due_at.is_(None), HumanTask.due_at >= now))
+    return filters
+
+
+def counts(user: User, query: InboxQuery) -> dict:
+    """Open-task counts per state, overdue and process, within the query's org and text scope."""
+    now = clock.now()
+    overdue = case((HumanTask.due_at < now, 1), else_=0)
+    claimed = case((HumanTask.assignee_id.is_(None), 0), else_=1)
+    rows = db.session.execute(
+        select(HumanTask.process_key, claimed, overdue, func.count())
+        .where(HumanTask.state == OPEN, eligible_clause(user), *_scope_filters(query))
+        .group_by(HumanTask.process_key, claimed, overdue)
+    ).all()
+    result = {"open": 0, "unclaimed": 0, "mine": 0, "overdue": 0, "processes": {}}
+    for process_key, is_claimed, is_overdue, count in rows:
+        result["open"] += count
+        result["mine" if is_claimed else "unclaimed"] += count
+        result["overdue"] += count if is_overdue else 0
+        result["processes"][process_key] = result["processes"].get(process_key, 0) + count
+    return result
+
+
+def _done(user: User, query: InboxQuery) -> InboxPage:
+    base = select(HumanTask).where(HumanTask.state == COMPLETED, HumanTask.completed_by_id == user.id,
+                                   *_scope_filters(query))
+    if query.process_key:
+        base = base.where(HumanTask.process_key == query.process_key)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    items = db.session.execute(
+        base.options(joinedload(HumanTask.scope_unit)).order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+        .offset((query.page - 1) * query.per_page).limit(query.per_page)
+    ).scalars().all()
+    return InboxPage(list(items), total, query.page, query.per_page, counts(user, query))
+
+
+def inbox(user: User, query: InboxQuery) -> InboxPage:
+    query.per_page = max(1, min(query.per_page, MAX_PER_PAGE))
+    query.page = max(1, query.page)
+    if query.state == "done":
+        return _done(user, query)
+    now = clock.now()
+    tallies = counts(user, query)
+    total = _total(tallies, query, user, now)
+    items = db.session.execute(
+        select(HumanTask)
+        .options(joinedload(HumanTask.scope_unit), joinedload(HumanTask.assignee))
+        .where(HumanTask.state == OPEN, eligible_clause(user), *_scope_filters(query),
+               *_state_filters(query, user, now))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        .offset((query.page - 1) * query.per_page).limit(query.per_page)
+    ).scalars().all()
+    return InboxPage(list(items), total, query.page, query.per_page, tallies)
+
+
+def _total(tallies: dict, query: InboxQuery, user: User, now) -> int:
+    """The filtered total, from the counts when the filters are the counted dimensions."""
+    if query.overdue is None and not query.process_key:
+        return tallies[query.state]
+    return db.session.scalar(
+        select(func.count()).select_from(HumanTask)
+        .where(HumanTask.state == OPEN, eligible_clause(user), *_scope_filters(query),
+               *_state_filters(query, user, now))
+    )
