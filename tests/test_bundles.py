@@ -6,6 +6,7 @@ from tests import models
 from tests.support import sample_bundle
 
 BPMN = "minor_event.bpmn"
+TIMER = '<bpmn:timeDate>due_in(community_limit["amount"], community_limit["unit"])</bpmn:timeDate>'
 
 
 def _refused(api, files) -> list[dict]:
@@ -60,16 +61,14 @@ def test_script_syntax_error(api):
 
 
 def test_unquoted_timer_duration(api):
-    files = _with(sample_bundle(), BPMN, "<bpmn:timeDuration>community_limit</bpmn:timeDuration>",
-                  "<bpmn:timeDuration>PT4H</bpmn:timeDuration>")
+    files = _with(sample_bundle(), BPMN, TIMER, "<bpmn:timeDuration>PT4H</bpmn:timeDuration>")
     [error] = _refused(api, files)
     assert error["file"] == BPMN and error["line"] == line_of(files[BPMN], 'id="community_overdue"')
     assert "unquoted" in error["message"] and '"PT4H"' in error["message"]
 
 
 def test_invalid_quoted_timer_literal(api):
-    files = _with(sample_bundle(), BPMN, "<bpmn:timeDuration>community_limit</bpmn:timeDuration>",
-                  "<bpmn:timeDuration>\"P2H\"</bpmn:timeDuration>")
+    files = _with(sample_bundle(), BPMN, TIMER, '<bpmn:timeDuration>"P2H"</bpmn:timeDuration>')
     [error] = _refused(api, files)
     assert "not a valid ISO 8601 duration" in error["message"]
 

@@ -1,7 +1,8 @@
 """Claim, release, delegate, comment, attach; and the inbox's filters, order, pages and counts."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -115,7 +116,7 @@ def test_concurrent_claims_have_one_winner(api, task, colleague):
 
 def test_filters_order_pages_and_counts(api):
     api.deploy(sample_bundle())
-    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday, 09:00 in Beijing
     with time_machine.travel(start, tick=False) as traveller:
         for index, (grid, severity) in enumerate([("dc-dm-01", "general"), ("dc-dm-02", "serious"),
                                                   ("dc-dm-01", "general"), ("dc-dm-02", "general")]):

@@ -20,6 +20,7 @@ def test_deploy_start_advance_and_survive_restart(api, make_app):
     assert case["data"]["handling_level"] == "community"
     [timer] = case["timers"]
     assert timer["bpmn_id"] == "community_overdue" and timer["due_at"] and timer["interrupting"] is True
+    assert timer["kind"] == "date"  # due_in(4, "work_hours") on the locality's calendar
     assert [t["name"] for t in case["tasks"]] == ["社区处置"]
 
     task = only(api.tasks("staff-dc-dm"), "社区处置")

@@ -23,9 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     from . import api, audit, cli, web
+    from .repository import instances as instance_store
     from .repository.caches import Caches
 
     audit.install(Session)
+    instance_store.install(Session)
 
     app.extensions["workflow_app.caches"] = Caches(
         spec_size=256 if app.config["SPEC_CACHE"] else 0, run_size=app.config["WORKFLOW_CACHE_SIZE"]
@@ -33,6 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    from .sla import extension  # noqa: F401 - registers the sla.extend mechanism
+    from .timers import scheduler
+
+    scheduler.start_in_app(app)
     return app
 
 

@@ -1,6 +1,7 @@
 """Command line: ``flask --app workflow_app <command>`` (or the ``workflow-app`` script)."""
 
 import json
+import time
 
 import click
 from flask import Flask, current_app
@@ -122,6 +123,24 @@ def import_command(kind, path):
                f"{report.unchanged} unchanged")
 
 
+@click.command("scheduler")
+@with_appcontext
+@click.option("--interval", type=float, default=None, help="seconds between ticks (at least 1)")
+@click.option("--once", is_flag=True, help="run one tick and exit")
+def scheduler_command(interval, once):
+    """Fire due timers, start scheduled cases and sweep SLA clocks (safe to run on several nodes)."""
+    from .timers import scheduler
+
+    app = current_app._get_current_object()
+    if once:
+        began = time.perf_counter()
+        report = scheduler.tick(app, plan=True)
+        click.echo(json.dumps({**report, "seconds": round(time.perf_counter() - began, 3)}))
+        return
+    click.echo(f"scheduler running every {max(1.0, interval or app.config['SCHEDULER_INTERVAL'])}s; Ctrl-C stops")
+    scheduler.run_blocking(app, interval)
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--cases/--no-cases", default=True, help="also start sample cases")
@@ -136,7 +155,7 @@ def demo_command(cases):
 
 def init_app(app: Flask) -> None:
     for command in (migrate_command, deploy_command, list_command, start_command, create_user_command,
-                    import_command, demo_command):
+                    import_command, scheduler_command, demo_command):
         app.cli.add_command(command)
 
 

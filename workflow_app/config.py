@@ -49,6 +49,12 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "MAX_BUNDLE_FILE_BYTES": int(os.environ.get("MAX_BUNDLE_FILE_BYTES", str(2 * 1024 * 1024))),
         "SCRIPT_STEP_LIMIT": int(os.environ.get("SCRIPT_STEP_LIMIT", "1000000")),
+        # Time-driven work: the scheduler's period, and whether the web app runs one itself.
+        "SCHEDULER_INTERVAL": float(os.environ.get("WORKFLOW_SCHEDULER_INTERVAL", "5")),
+        "SCHEDULER_IN_APP": _bool("WORKFLOW_SCHEDULER_IN_APP", False),
+        "SLA_WARN_RATIO": float(os.environ.get("WORKFLOW_SLA_WARN_RATIO", "0.8")),
+        "NOTIFICATION_CHANNELS": os.environ.get("WORKFLOW_NOTIFICATION_CHANNELS", "in_app"),
+        "SLA_EXTENSION_PROCESS": os.environ.get("WORKFLOW_SLA_EXTENSION_PROCESS", "sla_extension"),
         "API_TITLE": "网格治理工作流平台 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

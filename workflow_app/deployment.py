@@ -143,6 +143,10 @@ def _store(compiled, stored, sha, locality, actor, comment, warnings) -> DeployR
     audit.record("definition_deployed", actor=actor, subject=_subject(version),
                  detail={"sha256": sha, "comment": comment, "files": [n for n, _, _ in stored]})
     db.session.commit()
+    if compiled.manifest.get("timer_starts"):
+        from .timers import starts
+
+        starts.plan()  # schedule its first start now, not at the next planning pass
     return DeployResult(version, False, warnings)
 
 

@@ -1,24 +1,52 @@
-"""Functions that BPMN scripts, conditions and timer expressions may call.
+"""Functions that BPMN scripts, conditions, timer expressions and DMN cells may call.
 
-Python supplies mechanisms here; the models decide when to use them. Each instance gets the
-functions bound to its own org unit (so a locality's calendar applies once calendars land).
+Python supplies mechanisms here; the models decide when to use them. Each case gets the functions
+bound to its own org unit, so the locality's business calendar applies:
+
+    due_in(4, "work_hours")            -> ISO time 4 working hours from now
+    due_from(start, 2, "work_days")    -> ISO time 2 working days after ``start`` (ISO text)
+    work_elapsed(start, end, "work_hours") -> how much of that unit lies between two ISO times
+    now()                              -> the current time, ISO
+Units: emergency_hours (continuous), work_hours, work_days, days (natural days).
 """
+
+from datetime import datetime
 
 from . import clock
 
 
-def _now_iso() -> str:
-    return clock.now().isoformat()
+def _parse(value) -> datetime:
+    if isinstance(value, datetime):
+        return clock.as_utc(value)
+    try:
+        return clock.as_utc(datetime.fromisoformat(str(value)))
+    except ValueError as error:
+        raise ValueError(f"not an ISO date-time: {value!r}") from error
 
 
 def functions_for(unit) -> dict:
-    """The script functions for a case in ``unit``."""
-    return {
-        "now": _now_iso,
-    }
+    """The script functions for a case in ``unit`` (an OrgUnit, a UnitRef or None)."""
+    from .calendar import localities
+    from .org import tree
+
+    ref = tree.UnitRef.of(unit) if unit is not None and not isinstance(unit, tree.UnitRef) else unit
+
+    def due_in(amount, unit_name):
+        return localities.add(clock.now(), float(amount), str(unit_name), ref).isoformat()
+
+    def due_from(start, amount, unit_name):
+        return localities.add(_parse(start), float(amount), str(unit_name), ref).isoformat()
+
+    def work_elapsed(start, end, unit_name):
+        return localities.elapsed(_parse(start), _parse(end), str(unit_name), ref)
+
+    def now():
+        return clock.now().isoformat()
+
+    return {"due_in": due_in, "due_from": due_from, "work_elapsed": work_elapsed, "now": now}
 
 
 def reserved_names() -> set[str]:
     from .engine import RESERVED_NAMES
 
-    return set(RESERVED_NAMES) | set(functions_for(None))
+    return set(RESERVED_NAMES) | {"due_in", "due_from", "work_elapsed", "now"}

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from .. import deployment
 from ..auth import current
 from ..repository import definitions
+from .schemas import Timestamp
 
 PREFIX = "/definitions"
 blp = Blueprint("definitions", __name__, description="流程定义 Process definitions")
@@ -43,8 +44,8 @@ class VersionOut(Schema):
     status = fields.String()
     comment = fields.String(allow_none=True)
     deployed_by = fields.String(allow_none=True)
-    deployed_at = fields.DateTime()
-    retired_at = fields.DateTime(allow_none=True)
+    deployed_at = Timestamp()
+    retired_at = Timestamp(allow_none=True)
     files = fields.Function(lambda v: [f.name for f in v.files])
 
 

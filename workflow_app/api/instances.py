@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..auth import current
 from ..cases import admin, service, views
-from .schemas import AuditEventSchema, TaskSchema, TimerSchema
+from .schemas import AuditEventSchema, TaskSchema, TimerSchema, Timestamp
 
 PREFIX = "/instances"
 blp = Blueprint("instances", __name__, description="案件 Process instances")
@@ -24,9 +24,9 @@ class InstanceOut(Schema):
     locality = fields.Function(lambda i: i.version.locality or None)
     status = fields.String()
     org_unit = fields.Function(lambda i: i.org_unit.code)
-    started_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+    started_at = Timestamp()
+    updated_at = Timestamp()
+    ended_at = Timestamp(allow_none=True)
     error = fields.Dict(allow_none=True)
 
 

@@ -1,6 +1,17 @@
 """marshmallow schemas shared by the API modules."""
 
+from datetime import UTC
+
 from marshmallow import Schema, fields
+
+
+class Timestamp(fields.DateTime):
+    """Every timestamp the API returns is ISO 8601 in UTC, whatever zone it was computed in."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ErrorSchema(Schema):
@@ -42,8 +53,8 @@ class TaskSchema(Schema):
     title = fields.String(allow_none=True)
     state = fields.String()
     assignee = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    due_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    due_at = Timestamp(allow_none=True)
     sla_state = fields.String(allow_none=True)
     form = fields.Nested(FormSchema, allow_none=True)
 
@@ -62,11 +73,11 @@ class InboxItemSchema(Schema):
     state = fields.String()
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     form = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    claimed_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    claimed_at = Timestamp(allow_none=True)
+    due_at = Timestamp(allow_none=True)
     sla_state = fields.String(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = Timestamp(allow_none=True)
 
 
 class UserBriefSchema(Schema):
@@ -81,7 +92,7 @@ class CommentSchema(Schema):
     task_id = fields.Integer()
     author = fields.Function(lambda c: c.author.username)
     author_name = fields.Function(lambda c: c.author.name)
-    at = fields.DateTime()
+    at = Timestamp()
     text = fields.String()
 
 
@@ -93,21 +104,21 @@ class AttachmentSchema(Schema):
     content_type = fields.String(allow_none=True)
     size = fields.Integer(allow_none=True)
     uploaded_by = fields.Function(lambda a: a.uploaded_by.username)
-    at = fields.DateTime()
+    at = Timestamp()
 
 
 class TimerSchema(Schema):
     bpmn_id = fields.String()
     name = fields.String(allow_none=True)
     kind = fields.String()
-    due_at = fields.DateTime(allow_none=True)
+    due_at = Timestamp(allow_none=True)
     attached_to = fields.String(allow_none=True)
     interrupting = fields.Boolean(allow_none=True)
 
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = Timestamp()
     kind = fields.String()
     actor = fields.String(allow_none=True)
     task_id = fields.Integer(attribute="human_task_id", allow_none=True)

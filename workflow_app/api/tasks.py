@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 from ..auth import current
 from ..cases import service, views
 from ..inbox import actions
-from .schemas import AttachmentSchema, CommentSchema, InboxItemSchema, TaskSchema, UserBriefSchema
+from ..sla import control, extension
+from .schemas import AttachmentSchema, CommentSchema, InboxItemSchema, TaskSchema, Timestamp, UserBriefSchema
 
 PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
@@ -128,3 +129,62 @@ def list_attachments(task_id):
 def add_attachment(body, task_id):
     """Attach a file reference (a storage key or an http(s) URL) to a task."""
     return actions.attach(task_id, current.require_user(), **body)
+
+
+class PauseIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ExtensionIn(Schema):
+    amount = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=10_000))
+    unit = fields.String(required=True, validate=validate.OneOf(("emergency_hours", "work_hours", "work_days",
+                                                                 "days")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ExtensionOut(Schema):
+    approval_instance_id = fields.Integer(attribute="id")
+    status = fields.String()
+
+
+class UrgeIn(Schema):
+    message = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class SlaSchema(InboxItemSchema):
+    warn_at = Timestamp(allow_none=True)
+    sla_amount = fields.Float(allow_none=True)
+    sla_unit = fields.String(allow_none=True)
+    paused_at = Timestamp(allow_none=True)
+    remaining = fields.Float(allow_none=True)
+
+
+@blp.post("/<int:task_id>/pause")
+@blp.arguments(PauseIn)
+@blp.response(200, SlaSchema)
+def pause(body, task_id):
+    """挂账: stop the task's clock, with a reason (its leaders and supervisors)."""
+    return control.pause(task_id, current.require_user(), body["reason"])
+
+
+@blp.post("/<int:task_id>/resume")
+@blp.response(200, SlaSchema)
+def resume(task_id):
+    """Restart a paused clock with the time that was left."""
+    return control.resume(task_id, current.require_user())
+
+
+@blp.post("/<int:task_id>/extension")
+@blp.arguments(ExtensionIn)
+@blp.response(201, ExtensionOut)
+def request_extension(body, task_id):
+    """延期: ask for more time; the task role's leader approves in an approval task."""
+    return extension.request(task_id, current.require_user(), body["amount"], body["unit"], body["reason"])
+
+
+@blp.post("/<int:task_id>/urge")
+@blp.arguments(UrgeIn)
+@blp.response(200, SlaSchema)
+def urge(body, task_id):
+    """催办: remind whoever is doing the task."""
+    return control.urge(task_id, current.require_user(), body.get("message"))

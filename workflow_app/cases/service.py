@@ -57,17 +57,32 @@ def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> Pr
     return transactions.run(lambda: _start(version, unit, data, actor))
 
 
-def _start(version, unit, data, actor) -> ProcessInstance:
+def start_internal(process_key: str, org_unit: str, data: dict | None, actor: User | None = None,
+                   scheduled: bool = False, commit: bool = True) -> ProcessInstance:
+    """Start a case on the platform's own initiative (a schedule, an extension request): the
+    caller has authorised it. ``scheduled`` fires the process's timer start event now."""
+    unit = tree.require(org_unit)
+    version = definitions.resolve(process_key, unit)
+    data = case_data.check(data or {})
+    if not commit:
+        return _start(version, unit, data, actor, scheduled, commit=False)
+    return transactions.run(lambda: _start(version, unit, data, actor, scheduled))
+
+
+def _start(version, unit, data, actor, scheduled=False, commit=True) -> ProcessInstance:
     now = clock.now()
     run = store.new_run(version, unit, data)
-    failure = run.advance()
+    failure = run.fire_start_timers(now) if scheduled else run.advance()
     instance = ProcessInstance(
         process_key=version.key, version=version, org_unit=unit, status="running", state="",
-        data={}, started_by_id=actor.id, started_at=now, updated_at=now,
+        data={}, started_by_id=actor.id if actor else None, started_at=now, updated_at=now,
     )
     opening = {"kind": "instance_started", "changed_keys": sorted(data),
                "detail": {"version": version.version, "locality": version.locality or None}}
     sync.apply(instance, run, actor=actor, failure=failure, opening=opening, open_rows=[])
+    if not commit:
+        store.keep_after_commit(instance, run)
+        return instance
     instance_id, revision = instance.id, instance.revision
     db.session.commit()
     store.keep(instance_id, revision, run)

@@ -11,6 +11,8 @@ from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
 from ..org import roles, tree
 from ..repository import instances as store
+from ..sla import limits
+from . import effects
 
 TITLE_KEYS = ("title", "summary", "subject", "description")
 
@@ -52,6 +54,7 @@ def apply(instance: ProcessInstance, run: ProcessRun, *, actor=None, failure: Ta
     if status_event:
         audit.record(status_event[0], actor=actor, instance=instance, detail=status_event[1])
     db.session.flush()
+    effects.apply(instance, run.take_events(), actor)
 
 
 def _sync_status(instance, run, failure, now) -> tuple[str, dict | None] | None:
@@ -121,12 +124,13 @@ def task_due(task: ReadyTask, timers: list[PendingTimer]):
 
 def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree.UnitRef"]:
     manifest = store.manifest(instance.version)
-    rule = roles.lane_rule(task.lane, _lane_properties(manifest, task), index)
+    rule = roles.with_data(roles.lane_rule(task.lane, _lane_properties(manifest, task), index), task.data, index)
+    now = clock.now()
     row = HumanTask(
         instance=instance, engine_task_id=task.id, process_key=instance.process_key,
-        bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=rule.role, state=OPEN,
-        form=task.form, created_at=clock.now(), due_at=task_due(task, timers),
-        title=case_title(instance, task.data), properties=task.properties or None,
+        bpmn_id=task.bpmn_id, name=task.name, stage=(task.properties or {}).get("stage") or task.name,
+        lane=task.lane, role=rule.role, state=OPEN,
+        form=task.form, created_at=now, title=case_title(instance, task.data), properties=task.properties or None,
     )
     case_unit = tree.ref_by_id(instance.org_unit_id) if instance.org_unit_id else tree.UnitRef.of(instance.org_unit)
     if rule.for_initiator or rule.role is None:
@@ -135,14 +139,16 @@ def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree
     else:
         scope = roles.scope_unit(rule, case_unit, task.data)
     row.scope_unit_id, row.scope_path = scope.id, scope.path
-    if row.due_at is not None:
-        row.sla_state = "green"
+    limit = limits.for_task(task.properties, task.data, task_due(task, timers), case_unit, now)
+    if limit.known:
+        row.due_at, row.warn_at, row.sla_amount, row.sla_unit = limit.due_at, limit.warn_at, limit.amount, limit.unit
+        row.sla_started_at, row.sla_state = now, limits.colour(now, limit.warn_at, limit.due_at)
     return row, scope
 
 
 def _lane_properties(manifest: dict, task: ReadyTask) -> dict:
     lane_props = dict((manifest.get("lanes") or {}).get(task.lane) or {}) if task.lane else {}
-    for key in ("role", "scope_level", "scope_from"):  # a task may override its lane
+    for key in ("role", "role_from", "scope_level", "scope_from"):  # a task may override its lane
         if task.properties.get(key):
             lane_props[key] = task.properties[key]
     return lane_props

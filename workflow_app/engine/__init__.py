@@ -5,8 +5,8 @@ spec, and reads timer due times. It knows nothing of Flask or the database.
 """
 
 from .bundle import BundleRefused, compile_bundle
-from .runtime import ProcessRun, TaskNotReady
-from .sandbox import RESERVED_NAMES, SandboxViolation, ScriptLimitExceeded
+from .runtime import ProcessRun, StepEvent, TaskNotReady
+from .sandbox import RESERVED_NAMES, SandboxViolation, ScriptLimitExceeded, evaluate
 from .serializer import LoadedSpec, load_spec
 from .types import CompiledBundle, PendingTimer, Problem, ReadyTask, TaskFailure
 
@@ -20,9 +20,11 @@ __all__ = [
     "ProcessRun",
     "ReadyTask",
     "SandboxViolation",
+    "StepEvent",
     "ScriptLimitExceeded",
     "TaskFailure",
     "TaskNotReady",
     "compile_bundle",
+    "evaluate",
     "load_spec",
 ]

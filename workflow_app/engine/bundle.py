@@ -227,6 +227,22 @@ def _extension_text(element, name: str) -> str | None:
     return (found[0].text or "").strip() or None if found else None
 
 
+def _node_properties(sources) -> dict:
+    """Name/value properties of every flow node that has any: models hang ``fact``, ``effect``,
+    ``stage`` and SLA settings on nodes, and the platform reads them here."""
+    found = {}
+    for source in sources.values():
+        if source.kind != "bpmn":
+            continue
+        path = "//bpmn:process//*[@id][bpmn:extensionElements/*[local-name()='properties']]"
+        for node in source.tree.xpath(path, namespaces=NS):
+            if etree.QName(node).localname in ("lane", "laneSet", "process"):
+                continue
+            found[node.get("id")] = {"name": node.get("name"), "type": etree.QName(node).localname,
+                                     **_properties(node)}
+    return found
+
+
 def _lanes(sources) -> dict:
     lanes = {}
     for source in sources.values():
@@ -296,7 +312,7 @@ def _timer_starts(parser: _Parser, key: str, sources) -> list[dict]:
 def _manifest(parser: _Parser, key: str, spec, subprocess_specs, sources) -> dict:
     start = _start(parser, key, sources)
     refs = _form_refs(parser, [spec, *subprocess_specs.values()], sources)
-    if start.get("form"):
+    if start.get("form") and not any(r["task"] == start["bpmn_id"] for r in refs):
         refs.append({"form": start["form"], "file": _file_of(parser, key), "task": start["bpmn_id"],
                      "line": safexml.line_of_id(sources[_file_of(parser, key)].tree, start["bpmn_id"]),
                      "kind": "schema"})
@@ -306,6 +322,7 @@ def _manifest(parser: _Parser, key: str, spec, subprocess_specs, sources) -> dic
         "processes": [key, *subprocess_specs.keys()],
         "decisions": sorted(parser.dmn_parsers.keys()),
         "lanes": _lanes(sources),
+        "nodes": _node_properties(sources),
         "start": start,
         "timer_starts": _timer_starts(parser, key, sources),
         "form_refs": refs,

@@ -1,12 +1,14 @@
 """Running one process instance: start, complete human tasks, fire timers, retry failures."""
 
 import copy
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from . import serializer, timers
@@ -32,11 +34,32 @@ def _failure(error: Exception, task=None) -> TaskFailure:
     )
 
 
+@dataclass(frozen=True)
+class StepEvent:
+    """A flow node that completed during the last action (engine-run nodes and the human task)."""
+
+    task_id: str
+    bpmn_id: str
+    data: dict
+
+
 class ProcessRun:
     """One workflow in memory. Built by ``start`` or ``restore``; saved with ``dump``."""
 
     def __init__(self, workflow: BpmnWorkflow):
         self.workflow = workflow
+        self._events: list[StepEvent] = []
+
+    def _note(self, task) -> None:
+        self._events.append(StepEvent(str(task.id), task.task_spec.bpmn_id, dict(task.data)))
+
+    def peek_events(self) -> list[StepEvent]:
+        return list(self._events)
+
+    def take_events(self) -> list[StepEvent]:
+        """The nodes completed since the last call (and forget them)."""
+        events, self._events = self._events, []
+        return events
 
     # --- life cycle -------------------------------------------------------------------------
     @classmethod
@@ -122,15 +145,16 @@ class ProcessRun:
             task.data.update(payload)
         try:
             task.run()
-        except (SpiffWorkflowException, Exception) as error:
+        except Exception as error:  # any script error: reported, never a crash
             return _failure(error, task)
+        self._note(task)
         return self.advance()
 
     def advance(self) -> TaskFailure | None:
         """Fire due timers and run every engine task until only people or timers are awaited."""
         try:
             self.workflow.refresh_timers()
-            self.workflow.do_engine_steps()
+            self.workflow.do_engine_steps(did_complete_task=self._note)
         except WorkflowTaskException as error:
             return _failure(error)
         except Exception as error:
@@ -152,6 +176,15 @@ class ProcessRun:
 
     def cancel(self) -> None:
         self.workflow.cancel()
+
+    def fire_start_timers(self, now: datetime) -> TaskFailure | None:
+        """Start a timer-started process now, firing its timer start event exactly once (the
+        platform keeps the schedule; left alone, the engine would wait, or replay a cycle and never
+        let the case finish). Call it on a new run, before any other step."""
+        for task in self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, spec_class=StartEvent):
+            if timers.timer_definitions(task.task_spec.event_definition):
+                timers.fire_once(task, now)
+        return self.advance()
 
     def reschedule_timer(self, task_id: str, due: datetime) -> None:
         timers.reschedule(self._task(task_id), due)

@@ -250,5 +250,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         raise NotImplementedError("service tasks are not enabled on this platform")
 
 
+def evaluate(expression: str, data: dict | None = None, functions=None, step_limit: int = 1_000_000):
+    """Evaluate one expression in the sandbox outside any workflow (a timer start's value, say)."""
+    return SandboxEnvironment(functions, step_limit).evaluate(expression, dict(data or {}))
+
+
 def script_engine(functions=None, step_limit: int = 1_000_000) -> PythonScriptEngine:
     return PythonScriptEngine(environment=SandboxEnvironment(functions, step_limit))

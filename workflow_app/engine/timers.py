@@ -4,7 +4,7 @@ The engine computes each timer's absolute due time once, when the timer is reach
 in ``task.internal_data['event_value']``; here it is read back so the platform can index it.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -82,6 +82,16 @@ def pending_timers(workflow) -> list[PendingTimer]:
         ))
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found, key=lambda t: t.due_at or far)
+
+
+def fire_once(task, now: datetime) -> None:
+    """Make a waiting timer due at ``now`` and, for a cycle, let it fire only this once."""
+    definitions = timer_definitions(task.task_spec.event_definition)
+    past = (_aware(now) - timedelta(seconds=1)).isoformat()
+    if isinstance(definitions[0], CycleTimerEventDefinition):
+        task.internal_data["event_value"] = {"cycles": 1, "next": past, "duration": 0}
+    else:
+        task.internal_data["event_value"] = past
 
 
 def reschedule(task, due: datetime) -> None:

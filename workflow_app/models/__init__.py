@@ -6,14 +6,19 @@ from .instance import PendingTimer, ProcessInstance
 from .notes import TaskAttachment, TaskComment
 from .org import Household, OrgUnit, Role
 from .people import ApiToken, LoginAttempt, RoleAssignment, User
+from .sla import CalendarDay, CalendarSetting, CaseFact, Notification, StartSchedule
 from .task import HumanTask
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarSetting",
+    "CaseFact",
     "Household",
     "HumanTask",
     "LoginAttempt",
+    "Notification",
     "OrgUnit",
     "PendingTimer",
     "ProcessFile",
@@ -21,6 +26,7 @@ __all__ = [
     "ProcessVersion",
     "Role",
     "RoleAssignment",
+    "StartSchedule",
     "TaskAttachment",
     "TaskComment",
     "User",

@@ -29,6 +29,13 @@ class HumanTask(db.Model):
         # Inbox: tasks claimed by / assigned to a user, ordered by due time.
         Index("ix_human_task_assignee", "assignee_id", "state", "due_at"),
         Index("ix_human_task_instance", "instance_id", "state"),
+        # SLA sweep: open tasks whose clock is about to change colour.
+        Index("ix_human_task_warn", "sla_state", "warn_at", sqlite_where=text("state = 'open'"),
+              postgresql_where=text("state = 'open'")),
+        Index("ix_human_task_due", "sla_state", "due_at", sqlite_where=text("state = 'open'"),
+              postgresql_where=text("state = 'open'")),
+        # Supervision: open tasks in an org subtree.
+        Index("ix_human_task_scope", "state", "scope_path"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +44,7 @@ class HumanTask(db.Model):
     process_key: Mapped[str] = mapped_column(String(128))
     bpmn_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str | None] = mapped_column(String(100))  # the model's ``stage`` property, else the name
     lane: Mapped[str | None] = mapped_column(String(128))
     role: Mapped[str | None] = mapped_column(String(64))
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
@@ -48,7 +56,16 @@ class HumanTask(db.Model):
     title: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sla_state: Mapped[str | None] = mapped_column(String(8))
+    sla_state: Mapped[str | None] = mapped_column(String(8))  # green, yellow, red, paused
+    # The limit and its clock: amount and unit (calendar units), when the clock started, when it
+    # turns yellow; while paused, what was left (in the same unit).
+    sla_amount: Mapped[float | None]
+    sla_unit: Mapped[str | None] = mapped_column(String(20))
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remaining: Mapped[float | None]
+    warn_remaining: Mapped[float | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     properties: Mapped[dict | None] = mapped_column(JSONText)

@@ -74,6 +74,7 @@ class LaneRule:
     role: str | None
     scope_level: str | None
     scope_data_key: str | None
+    role_data_key: str | None = None  # the role itself comes from process data (lane property role_from)
 
     @property
     def for_initiator(self) -> bool:
@@ -98,6 +99,8 @@ def role_index() -> dict[str, RoleRef]:
 def lane_rule(lane: str | None, properties: dict | None, index: dict | None = None) -> LaneRule:
     """The role and scoping rule for tasks in ``lane``."""
     props = properties or {}
+    if props.get("role_from"):
+        return LaneRule(None, props.get("scope_level"), props.get("scope_from"), props["role_from"])
     if lane is None and not props.get("role"):
         return LaneRule(None, None, None)
     name = (props.get("role") or lane or "").strip()
@@ -110,6 +113,17 @@ def lane_rule(lane: str | None, properties: dict | None, index: dict | None = No
         scope_level=props.get("scope_level") or (role.scope_level if role else None),
         scope_data_key=props.get("scope_from") or (role.scope_data_key if role else None),
     )
+
+
+def with_data(rule: LaneRule, data: dict, index: dict | None = None) -> LaneRule:
+    """A rule whose role comes from process data, made concrete for ``data``."""
+    if not rule.role_data_key:
+        return rule
+    code = data.get(rule.role_data_key)
+    if not isinstance(code, str) or not code.strip():
+        return LaneRule(None, rule.scope_level, rule.scope_data_key)
+    found = lane_rule(code, {}, index)
+    return LaneRule(found.role, rule.scope_level or found.scope_level, rule.scope_data_key or found.scope_data_key)
 
 
 def scope_unit(rule: LaneRule, case_unit, data: dict) -> tree.UnitRef:

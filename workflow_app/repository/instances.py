@@ -1,9 +1,12 @@
 """Loading and keeping the in-memory run of a process instance."""
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event
 
 from ..engine import ProcessRun
+from ..extensions import db
 from ..models import ProcessInstance
+from ..org import tree
 from ..scripting import functions_for
 from .caches import caches
 
@@ -29,10 +32,37 @@ def load_run(instance: ProcessInstance) -> ProcessRun:
     """The instance's run at its current revision: from the cache, else restored from the row."""
     run = caches().take_run(instance.id, instance.revision)
     if run is None:
-        run = ProcessRun.restore(loaded_spec(instance), instance.state, functions_for(instance.org_unit), _limit())
+        unit = tree.ref_by_id(instance.org_unit_id)
+        run = ProcessRun.restore(loaded_spec(instance), instance.state, functions_for(unit), _limit())
     return run
 
 
 def keep(instance_id: int, revision: int, run: ProcessRun) -> None:
     """Cache a run after its revision was committed."""
     caches().keep_run(instance_id, revision, run)
+
+
+_AFTER_COMMIT = "workflow_app.keep_runs"
+
+
+def keep_after_commit(instance: ProcessInstance, run: ProcessRun) -> None:
+    """Cache ``run`` once the current transaction commits (never for a revision that did not)."""
+    db.session.flush()
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((instance.id, instance.revision, run))
+
+
+def _kept(session) -> None:
+    pending = session.info.pop(_AFTER_COMMIT, None)
+    if pending and has_app_context():
+        for instance_id, revision, run in pending:
+            keep(instance_id, revision, run)
+
+
+def _dropped(session, *_args) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def install(session_class) -> None:
+    if not event.contains(session_class, "after_commit", _kept):
+        event.listen(session_class, "after_commit", _kept)
+        event.listen(session_class, "after_soft_rollback", _dropped)

@@ -1,0 +1,144 @@
+"""Acting on a task's clock: pause (挂账) and resume, extend (延期, after approval), urge (催办).
+
+Pause stops the clock: what is left is kept in the limit's unit and the engine's waiting timer
+is pushed out of reach; resume restores the remaining time from the moment of resuming. An
+extension moves the due time by an amount in a calendar unit, in the engine's timer too.
+"""
+
+from datetime import datetime, timedelta
+
+from .. import audit, clock, transactions
+from ..calendar import localities
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..models import HumanTask, User
+from ..org import access, tree
+from . import facts, limits, notify
+
+PAUSED = "paused"
+FAR_AWAY = timedelta(days=3650)
+SUPERVISORS = ("county_supervisor", "admin")
+
+
+def _task(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    if not task.is_open:
+        raise Conflict(f"task {task_id} is not open (it is {task.state})")
+    return task
+
+
+def may_supervise(user: User, task: HumanTask) -> bool:
+    return access.leads(user, task) or any(access.holds(user, r, path=task.scope_path) for r in SUPERVISORS)
+
+
+def _require_supervisor(user: User, task: HumanTask, what: str) -> None:
+    if not may_supervise(user, task):
+        raise Forbidden(f"{user.username} may not {what} task {task.id}")
+
+
+def _unit(task: HumanTask):
+    return tree.ref_by_id(task.scope_unit_id) if task.scope_unit_id else None
+
+
+def _measure(task: HumanTask) -> str:
+    return task.sla_unit or "emergency_hours"
+
+
+def _move_engine_timer(task: HumanTask, due: datetime) -> None:
+    """Reschedule the interrupting boundary timer of ``task`` (if it has one) to ``due``."""
+    from ..cases import sync
+    from ..repository import instances as store
+
+    instance = task.instance
+    timer = next((t for t in instance.timers if t.attached_to == task.bpmn_id and t.interrupting), None)
+    if timer is None:
+        return
+    run = store.load_run(instance)
+    run.reschedule_timer(timer.engine_task_id, due)
+    sync.apply(instance, run)
+    store.keep_after_commit(instance, run)
+
+
+def pause(task_id: int, actor: User, reason: str) -> HumanTask:
+    if not (reason or "").strip():
+        raise InvalidInput("a pause needs a reason", {"reason": ["required"]})
+
+    def action():
+        task = _task(task_id)
+        _require_supervisor(actor, task, "pause")
+        if task.sla_state == PAUSED:
+            raise Conflict(f"task {task_id} is already paused")
+        if task.due_at is None:
+            raise Conflict(f"task {task_id} has no time limit to pause")
+        now = clock.now()
+        task.remaining = localities.elapsed(now, task.due_at, _measure(task), _unit(task))
+        task.warn_remaining = (localities.elapsed(now, task.warn_at, _measure(task), _unit(task))
+                               if task.warn_at else None)
+        task.paused_at, task.sla_state = now, PAUSED
+        task.due_at = task.warn_at = None
+        _move_engine_timer(task, now + FAR_AWAY)
+        facts.record("paused", task=task, actor=actor, detail={"reason": reason.strip()})
+        audit.record("sla_paused", actor=actor, task=task, detail={"reason": reason.strip(),
+                                                                 "remaining": task.remaining})
+        db.session.commit()
+        return task
+
+    return transactions.run(action)
+
+
+def resume(task_id: int, actor: User) -> HumanTask:
+    def action():
+        task = _task(task_id)
+        _require_supervisor(actor, task, "resume")
+        if task.sla_state != PAUSED:
+            raise Conflict(f"task {task_id} is not paused")
+        now = clock.now()
+        unit_ref, measure = _unit(task), _measure(task)
+        task.due_at = localities.add(now, task.remaining or 0, measure, unit_ref)
+        task.warn_at = (localities.add(now, task.warn_remaining, measure, unit_ref)
+                        if task.warn_remaining is not None else None)
+        paused_for = (now - task.paused_at).total_seconds() if task.paused_at else None
+        task.paused_at, task.remaining, task.warn_remaining = None, None, None
+        task.sla_state = limits.colour(now, task.warn_at, task.due_at)
+        _move_engine_timer(task, task.due_at)
+        facts.record("resumed", task=task, actor=actor, detail={"paused_seconds": paused_for})
+        audit.record("sla_resumed", actor=actor, task=task, detail={"due_at": task.due_at.isoformat()})
+        db.session.commit()
+        return task
+
+    return transactions.run(action)
+
+
+def apply_extension(task: HumanTask, amount: float, unit: str, actor=None, detail: dict | None = None) -> None:
+    """Move ``task``'s due (and warning) time by ``amount`` of ``unit``; no commit."""
+    localities.check_unit(unit)
+    if task.due_at is None:
+        raise Conflict(f"task {task.id} has no time limit to extend")
+    unit_ref, now = _unit(task), clock.now()
+    old_due = task.due_at
+    task.due_at = localities.add(task.due_at, amount, unit, unit_ref)
+    if task.warn_at is not None:
+        task.warn_at = localities.add(task.warn_at, amount, unit, unit_ref)
+    if task.sla_unit == unit and task.sla_amount is not None:
+        task.sla_amount += amount
+    task.sla_state = limits.colour(now, task.warn_at, task.due_at)
+    _move_engine_timer(task, task.due_at)
+    facts.record("extended", task=task, actor=actor,
+                 detail={"amount": amount, "unit": unit, "from": old_due.isoformat(), **(detail or {})})
+    audit.record("sla_extended", actor=actor, task=task,
+                 detail={"amount": amount, "unit": unit, "due_at": task.due_at.isoformat()})
+
+
+def urge(task_id: int, actor: User, message: str | None = None) -> HumanTask:
+    """催办: remind whoever is doing the task (its assignee, or everyone eligible while unclaimed)."""
+    task = _task(task_id)
+    if not (may_supervise(actor, task) or access.holds(actor, "town_dispatcher", path=task.scope_path)):
+        raise Forbidden(f"{actor.username} may not urge task {task_id}")
+    text = (message or "").strip() or "请尽快办理"
+    notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}", text, task))
+    facts.record("urged", task=task, actor=actor, detail={"message": text})
+    audit.record("task_urged", actor=actor, task=task, detail={"message": text})
+    db.session.commit()
+    return task

@@ -1,0 +1,51 @@
+"""延期: an extension is requested by whoever does the task and approved in a BPMN process of its
+own (``sla_extension`` in processes/), by the task role's leader at the task's unit. The model's
+approval end event carries ``effect = sla.extend``; that is when the due time moves."""
+
+from flask import current_app
+
+from ..calendar import localities
+from ..cases import effects
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..models import HumanTask, ProcessInstance, User
+from ..org import access, roles
+from . import control, facts
+
+
+def request(task_id: int, actor: User, amount: float, unit: str, reason: str) -> ProcessInstance:
+    from ..cases import service
+
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    if not access.can_act(actor, task):
+        raise Forbidden(f"{actor.username} may not ask to extend task {task_id}")
+    if not task.is_open or task.due_at is None:
+        raise Conflict(f"task {task_id} is not open with a time limit")
+    localities.check_unit(unit)
+    if not amount or amount <= 0 or not (reason or "").strip():
+        raise InvalidInput("an extension needs a positive amount and a reason",
+                           {"amount": ["must be positive"]} if not amount or amount <= 0 else {"reason": ["required"]})
+    ref = roles.role_index().get((task.role or "").lower())
+    data = {
+        "task_id": task.id, "task_name": task.name, "case_id": task.instance_id, "case_title": task.title or "",
+        "amount": amount, "unit": unit, "reason": reason.strip(), "requested_by": actor.username,
+        "approver_role": (ref.leader_role if ref and ref.leader_role else "county_supervisor"),
+        "approver_scope": task.scope_unit.code if task.scope_unit else None, "current_due": task.due_at.isoformat(),
+    }
+    key = current_app.config.get("SLA_EXTENSION_PROCESS", "sla_extension")
+    instance = service.start_internal(key, task.instance.org_unit.code, data, actor)
+    facts.record("extension_requested", task=task, actor=actor, detail={"amount": amount, "unit": unit,
+                                                                       "approval_case": instance.id})
+    db.session.commit()
+    return instance
+
+
+@effects.mechanism("sla.extend")
+def _extend(instance: ProcessInstance, data: dict, actor) -> None:
+    task = db.session.get(HumanTask, int(data["task_id"]))
+    if task is None or not task.is_open or task.due_at is None:
+        return  # the task finished while the request was pending: nothing to move
+    control.apply_extension(task, float(data["amount"]), str(data["unit"]), actor,
+                            detail={"approval_case": instance.id})

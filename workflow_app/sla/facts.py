@@ -1,0 +1,28 @@
+"""Facts the indicators count, recorded in the transaction of the change they describe."""
+
+from .. import clock
+from ..extensions import db
+from ..models import CaseFact, HumanTask, ProcessInstance
+
+
+def record(kind: str, *, task: HumanTask | None = None, instance: ProcessInstance | None = None, actor=None,
+           detail: dict | None = None, stage: str | None = None) -> CaseFact:
+    instance = instance or (task.instance if task is not None else None)
+    if task is not None:
+        unit_id, path = task.scope_unit_id, task.scope_path
+        stage = stage or task.stage or task.name
+    else:
+        unit_id = instance.org_unit_id if instance is not None else None
+        path = instance.org_unit.path if instance is not None and instance.org_unit is not None else None
+    fact = CaseFact(at=clock.now(), kind=kind, instance_id=getattr(instance, "id", None),
+                    human_task_id=getattr(task, "id", None), process_key=getattr(instance, "process_key", None),
+                    stage=stage, unit_id=unit_id, unit_path=path, actor_id=getattr(actor, "id", None), detail=detail)
+    if instance is not None and instance.id is None:
+        fact.instance_id = None
+        db.session.flush()
+        fact.instance_id = instance.id
+    if task is not None and task.id is None:
+        db.session.flush()
+        fact.human_task_id = task.id
+    db.session.add(fact)
+    return fact

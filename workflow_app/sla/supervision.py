@@ -1,0 +1,108 @@
+"""The supervisors' view (督查): breached and at-risk tasks and cases in an org subtree, counts per
+child unit and per stage, age and times over the limit (超时倍数), and the breach history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from .. import clock
+from ..errors import Forbidden
+from ..extensions import db
+from ..models import CaseFact, HumanTask, OrgUnit, User
+from ..models.task import OPEN
+from ..org import access, tree
+from . import limits
+
+ROLES = ("admin", "county_supervisor", "town_leader", "town_dispatcher", "community_head", "department_head",
+         "grid_leader")
+COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"), "all": ("green", "yellow", "red",
+                                                                                       "paused")}
+
+
+def _unit(user: User, code: str | None) -> OrgUnit:
+    unit = tree.require(code, "org_unit") if code else tree.root_unit()
+    if not any(access.holds(user, role, unit) for role in ROLES):
+        raise Forbidden(f"{user.username} does not supervise {unit.code}")
+    return unit
+
+
+@dataclass
+class BreachView:
+    task: HumanTask
+    age_hours: float
+    over_limit: float | None
+
+    def __getattr__(self, name):
+        return getattr(self.task, name)
+
+
+def breaches(user: User, code: str | None, colour: str = "at_risk", stage: str | None = None,
+             page: int = 1, per_page: int = 50) -> tuple[list[BreachView], int]:
+    unit, now = _unit(user, code), clock.now()
+    query = select(HumanTask).where(HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path),
+                                    HumanTask.sla_state.in_(COLOURS[colour]))
+    if stage:
+        query = query.where(HumanTask.stage == stage)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(HumanTask.due_at, HumanTask.id)
+                              .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    views = [BreachView(t, round((now - t.created_at).total_seconds() / 3600, 2),
+                        limits.overdue_multiple(t, now, tree.ref_by_id(t.scope_unit_id))) for t in rows]
+    return views, total
+
+
+def _empty() -> dict:
+    return {"open": 0, "green": 0, "yellow": 0, "red": 0, "paused": 0, "none": 0, "cases": 0}
+
+
+def _grouped(column, unit: OrgUnit) -> dict:
+    """Open-task counts per ``column`` value and SLA colour, plus distinct cases per value."""
+    scope = (HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path))
+    result: dict = {}
+    for key, colour, count in db.session.execute(
+            select(column, HumanTask.sla_state, func.count()).where(*scope).group_by(column, HumanTask.sla_state)):
+        entry = result.setdefault(key, _empty())
+        entry["open"] += count
+        entry[colour or "none"] += count
+    for key, count in db.session.execute(
+            select(column, func.count(HumanTask.instance_id.distinct())).where(*scope).group_by(column)):
+        result.setdefault(key, _empty())["cases"] = count
+    return result
+
+
+def summary(user: User, code: str | None) -> dict:
+    """Counts for the unit, per child unit (for drill-down) and per stage."""
+    unit = _unit(user, code)
+    by_child = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path) + 9), unit)
+    totals = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path)), unit).get(unit.path, _empty())
+    children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.path))
+    child_rows = [{"code": c.code, "name": c.name_zh, "level": c.level, "type": c.kind,
+                   **by_child.get(c.path, _empty())} for c in children.scalars()]
+    stages = [{"stage": k, **v} for k, v in sorted(_grouped(HumanTask.stage, unit).items(), key=lambda kv: str(kv[0]))]
+    return {"org_unit": unit.code, "name": unit.name_zh, "totals": totals, "children": child_rows, "stages": stages}
+
+
+def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:
+    unit = _unit(user, code)
+    worst = func.max(case((HumanTask.sla_state == "red", 2), (HumanTask.sla_state == "yellow", 1), else_=0))
+    rows = db.session.execute(
+        select(HumanTask.instance_id, func.min(HumanTask.title), func.min(HumanTask.process_key), worst,
+               func.count(), func.min(HumanTask.due_at))
+        .where(HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path),
+               HumanTask.sla_state.in_(COLOURS[colour]))
+        .group_by(HumanTask.instance_id).order_by(func.min(HumanTask.due_at)).limit(500)
+    ).all()
+    return [{"instance_id": i, "title": t, "process_key": p, "worst": ("green", "yellow", "red")[w],
+             "tasks": n, "earliest_due": d} for i, t, p, w, n, d in rows]
+
+
+def history(user: User, code: str | None, since: datetime | None = None, until: datetime | None = None,
+            kinds: tuple[str, ...] = ("sla_yellow", "sla_red")) -> list[CaseFact]:
+    unit = _unit(user, code)
+    query = select(CaseFact).where(tree.within(CaseFact.unit_path, unit.path), CaseFact.kind.in_(kinds))
+    if since:
+        query = query.where(CaseFact.at >= since)
+    if until:
+        query = query.where(CaseFact.at < until)
+    return list(db.session.execute(query.order_by(CaseFact.at.desc()).limit(1000)).scalars())

@@ -1,0 +1,53 @@
+"""Turning task clocks yellow and red as time passes, exactly once each, even with several
+scheduler nodes: the change is a conditional UPDATE, and only the node whose UPDATE hit the row
+records the fact and notifies the leaders."""
+
+from sqlalchemy import and_, select, update
+
+from .. import audit, clock
+from ..extensions import db
+from ..models import HumanTask
+from ..models.task import OPEN_SQL
+from . import facts, notify
+
+MESSAGES = {"yellow": "预警：{name}已用时{ratio}，请抓紧办理", "red": "超时：{name}已超过办理时限"}
+
+
+def _turn(colour: str, when_column, from_states: tuple[str, ...], now, limit: int) -> list[int]:
+    candidates = select(HumanTask.id).where(
+        HumanTask.state == OPEN_SQL, HumanTask.sla_state.in_(from_states), when_column <= now
+    ).order_by(when_column).limit(limit)
+    ids = list(db.session.execute(candidates.with_for_update(skip_locked=True)).scalars())
+    if not ids:
+        return []
+    changed = db.session.execute(
+        update(HumanTask)
+        .where(and_(HumanTask.id.in_(ids), HumanTask.sla_state.in_(from_states), HumanTask.state == OPEN_SQL))
+        .values(sla_state=colour, row_version=HumanTask.row_version + 1)
+        .returning(HumanTask.id),
+        execution_options={"synchronize_session": False},
+    ).scalars().all()
+    return list(changed)
+
+
+def _announce(task_ids: list[int], colour: str) -> None:
+    for task in db.session.execute(select(HumanTask).where(HumanTask.id.in_(task_ids))).scalars():
+        db.session.refresh(task)
+        facts.record(f"sla_{colour}", task=task, detail={"due_at": task.due_at.isoformat() if task.due_at else None})
+        audit.record(f"sla_{colour}", task=task)
+        title = MESSAGES[colour].format(name=task.name, ratio="80%")
+        notify.send(notify.leaders_of(task), notify.Message(f"sla_{colour}", f"{title}·{task.title or ''}",
+                                                            task=task))
+
+
+def sweep(now=None, limit: int = 500) -> dict:
+    """One pass: green -> yellow at warn time, green/yellow -> red at due time. Commits."""
+    now = now or clock.now()
+    red = _turn("red", HumanTask.due_at, ("green", "yellow"), now, limit)
+    yellow = _turn("yellow", HumanTask.warn_at, ("green",), now, limit)
+    if red:
+        _announce(red, "red")
+    if yellow:
+        _announce(yellow, "yellow")
+    db.session.commit()
+    return {"yellow": len(yellow), "red": len(red)}

@@ -1,0 +1,138 @@
+"""Timer start events: the platform starts timer-started processes on schedule, per locality.
+
+A process's timer start event says when (a date, or a repeating interval such as
+``"R/2026-01-15T09:00:00+08:00/P1M"``: monthly, on the locality's calendar) and, in its
+properties, where: ``start_in`` = ``level:community`` (one case per community), or
+``units:dc-dm,xs-sq``; without it, one case in the unit the definition is deployed for (or the
+root, for a platform-wide one). Each (process, event, unit) has a schedule row; a unit follows
+the definition that applies to it, so a town's variant replaces the default there. Missed
+occurrences are skipped, not fired in a burst; each due row is taken under a row lock and
+advanced in the same transaction that starts its case, so no occurrence starts twice.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import clock, engine, transactions
+from ..cases import service
+from ..errors import DomainError
+from ..extensions import db
+from ..models import OrgUnit, ProcessVersion, StartSchedule
+from ..org import tree
+from ..repository import definitions
+from ..repository import instances as store
+from . import cycles
+
+log = logging.getLogger(__name__)
+
+
+def _targets(event: dict, version: ProcessVersion) -> list[OrgUnit]:
+    where = (event.get("properties") or {}).get("start_in", "").strip()
+    home = tree.by_code(version.locality) if version.locality else tree.root_unit()
+    if home is None:
+        return []
+    if where.startswith("level:"):
+        level = where.split(":", 1)[1].strip()
+        return list(db.session.execute(
+            select(OrgUnit).where(tree.subtree(home), OrgUnit.level == level, OrgUnit.kind == "area")
+            .order_by(OrgUnit.path)).scalars())
+    if where.startswith("units:"):
+        codes = [c.strip() for c in where.split(":", 1)[1].split(",") if c.strip()]
+        return [u for u in (tree.by_code(c) for c in codes) if u is not None and u.is_within(home)]
+    return [home]
+
+
+def _schedule(expression: str, now) -> cycles.Schedule | None:
+    try:
+        value = engine.evaluate(expression)
+        return cycles.parse(str(value), now, current_app.config.get("DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    except Exception as error:
+        log.warning("timer start expression %r cannot be scheduled: %s", expression, error)
+        return None
+
+
+def _active_versions() -> list[ProcessVersion]:
+    return list(db.session.execute(
+        select(ProcessVersion).where(ProcessVersion.status == "active")
+    ).scalars())
+
+
+def _wanted(now) -> dict[tuple[str, str, int], tuple[ProcessVersion, str]]:
+    wanted = {}
+    for version in _active_versions():
+        for event in store.manifest(version).get("timer_starts") or []:
+            for unit in _targets(event, version):
+                applies = definitions.resolve(version.key, unit)
+                if applies.id == version.id:
+                    wanted[(version.key, event["bpmn_id"], unit.id)] = (version, event["expression"])
+    return wanted
+
+
+def plan(now=None) -> int:
+    """Make the schedule rows match the deployed definitions and the org tree; commits."""
+    now = now or clock.now()
+    wanted = _wanted(now)
+    rows = {(r.process_key, r.event_id, r.unit_id): r for r in db.session.execute(select(StartSchedule)).scalars()}
+    changed = 0
+    for key, (version, expression) in wanted.items():
+        row = rows.get(key)
+        if row is not None and row.version_id == version.id and row.expression == expression and row.active:
+            continue
+        if row is None:
+            row = StartSchedule(process_key=key[0], event_id=key[1], unit_id=key[2], runs=0)
+            db.session.add(row)
+        schedule = _schedule(expression, now)
+        row.version_id, row.expression, row.runs = version.id, expression, 0
+        row.next_run_at = schedule.next_after(now)[0] if schedule else None
+        row.active = row.next_run_at is not None
+        changed += 1
+    for key, row in rows.items():
+        if key not in wanted and row.active:
+            row.active, row.next_run_at = False, None
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+def _run_one(schedule_id: int, now) -> bool:
+    def action():
+        row = db.session.execute(
+            select(StartSchedule).where(StartSchedule.id == schedule_id, StartSchedule.active.is_(True),
+                                        StartSchedule.next_run_at <= now).with_for_update(skip_locked=True)
+        ).scalar_one_or_none()
+        if row is None:
+            db.session.rollback()
+            return False
+        when = row.next_run_at
+        data = {"scheduled_for": when.isoformat(), "org_unit": row.unit.code}
+        service.start_internal(row.process_key, row.unit.code, data, None, scheduled=True, commit=False)
+        schedule = _schedule(row.expression, now)
+        row.runs += 1
+        row.last_run_at = now
+        upcoming = schedule.next_after(max(now, when) + timedelta(microseconds=1), row.runs)[0] if schedule else None
+        row.next_run_at, row.active = upcoming, upcoming is not None
+        db.session.commit()
+        return True
+
+    return transactions.run(action)
+
+
+def run_due(now=None, limit: int = 500) -> int:
+    """Start every case whose schedule is due; returns how many were started."""
+    now = now or clock.now()
+    ids = list(db.session.execute(
+        select(StartSchedule.id).where(StartSchedule.active.is_(True), StartSchedule.next_run_at <= now)
+        .order_by(StartSchedule.next_run_at).limit(limit)
+    ).scalars())
+    db.session.rollback()
+    started = 0
+    for schedule_id in ids:
+        try:
+            started += _run_one(schedule_id, now)
+        except DomainError as error:
+            log.warning("scheduled start %s failed: %s", schedule_id, error.message)
+            db.session.rollback()
+    return started
