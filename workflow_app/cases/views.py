@@ -104,3 +104,30 @@ def instance_detail(instance_id: int, user: User) -> InstanceView:
         raise Forbidden(f"{user.username} may not see instance {instance_id}")
     open_views = [task_view(t, with_form=False) for t in tasks if t.state == OPEN]
     return InstanceView(instance, open_views, audit.for_instance(instance_id), list(instance.timers))
+
+
+@dataclass
+class DiagramView:
+    """What the case page needs to draw the live diagram."""
+
+    instance_id: int
+    process_key: str
+    version: int
+    locality: str | None
+    files: list[str]
+    completed: list[str]
+    active: list[str]
+    error: list[str]
+
+
+def diagram(instance_id: int, user: User) -> DiagramView:
+    """The BPMN files of the case's version and which elements are done, active or failed."""
+    detail = instance_detail(instance_id, user)  # access check
+    instance = detail.instance
+    run = store.load_run(instance)
+    states = run.element_states()
+    store.keep(instance.id, instance.revision, run)
+    version = instance.version
+    bpmn = [f.name for f in version.files if f.kind == "bpmn"]
+    return DiagramView(instance.id, instance.process_key, version.version, version.locality or None, bpmn,
+                       states["completed"], states["active"], states["error"])

@@ -120,6 +120,23 @@ class ProcessRun:
         dues = [t.due_at for t in self.pending_timers() if t.due_at is not None]
         return min(dues) if dues else None
 
+    def element_states(self) -> dict[str, list[str]]:
+        """BPMN element ids by state, for drawing the diagram: completed, active (a person or a
+        timer is awaited), error. Subprocesses included; engine-internal specs left out."""
+        states = {"completed": set(), "active": set(), "error": set()}
+        for task in self.workflow.get_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            if task.state == TaskState.COMPLETED:
+                states["completed"].add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                states["active"].add(bpmn_id)
+            elif task.state == TaskState.ERROR:
+                states["error"].add(bpmn_id)
+        states["completed"] -= states["active"] | states["error"]  # a loop: show where it is now
+        return {k: sorted(v) for k, v in states.items()}
+
     def failed_tasks(self) -> list[str]:
         return [str(t.id) for t in self.workflow.get_tasks(state=TaskState.ERROR)]
 
