@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    from .catalogue import events  # noqa: F401 - registers the catalogue.index mechanism
     from .sla import extension  # noqa: F401 - registers the sla.extend mechanism
     from .timers import scheduler
 

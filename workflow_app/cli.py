@@ -141,6 +141,24 @@ def scheduler_command(interval, once):
     scheduler.run_blocking(app, interval)
 
 
+@click.command("import-catalogue")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--comment", default=None)
+def import_catalogue_command(path, comment):
+    """Import the event catalogue from CSV (a changed file becomes the next version)."""
+    from .catalogue import conditions
+
+    with open(path, "rb") as handle:
+        content = handle.read()
+    try:
+        version, created = conditions.import_csv(content, None, comment)
+    except DomainError as error:
+        _fail(error)
+    state = "imported as" if created else "unchanged:"
+    click.echo(f"catalogue {state} v{version.version} ({len(version.conditions)} conditions)")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--cases/--no-cases", default=True, help="also start sample cases")
@@ -155,7 +173,7 @@ def demo_command(cases):
 
 def init_app(app: Flask) -> None:
     for command in (migrate_command, deploy_command, list_command, start_command, create_user_command,
-                    import_command, scheduler_command, demo_command):
+                    import_command, import_catalogue_command, scheduler_command, demo_command):
         app.cli.add_command(command)
 
 

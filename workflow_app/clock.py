@@ -1,7 +1,7 @@
 """The one place that reads the current time.
 
-Everything in the platform asks ``clock.now()``; tests move time with time-machine,
-which also moves the engine's own timer clock (it calls ``datetime.now(timezone.utc)``).
+Everything in the platform asks ``clock.now()``; tests move time with time-machine, which also
+moves the engine's own timer clock (it calls ``datetime.now(timezone.utc)``).
 """
 
 from datetime import UTC, datetime

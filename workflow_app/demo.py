@@ -24,14 +24,21 @@ TOWNS = (
     ("nh", "南湖镇", "Nanhu Town", (("hb", "湖滨社区", "Hubin Community"), ("yz", "渔庄村", "Yuzhuang Village"))),
 )
 GRID_TYPES = ("重点", "服务")
+# code, 中文, English, duty (the catalogue's department type), kind
 DEPARTMENTS = (
-    ("dept-cg", "城市管理局", "Urban Management Bureau"),
-    ("dept-zj", "住房和城乡建设局", "Housing and Construction Bureau"),
-    ("dept-sj", "市场监督管理局", "Market Regulation Bureau"),
-    ("dept-yj", "应急管理局", "Emergency Management Bureau"),
-    ("dept-sl", "水利局", "Water Resources Bureau"),
-    ("dept-jt", "交通运输局", "Transport Bureau"),
+    ("dept-cg", "城市管理局", "Urban Management Bureau", "urban_management", "department"),
+    ("dept-zj", "住房和城乡建设局", "Housing and Construction Bureau", "housing_construction", "department"),
+    ("dept-sj", "市场监督管理局", "Market Regulation Bureau", "market_regulation", "department"),
+    ("dept-yj", "应急管理局", "Emergency Management Bureau", "emergency", "department"),
+    ("dept-sl", "水利局", "Water Resources Bureau", "water", "department"),
+    ("dept-jt", "交通运输局", "Transport Bureau", "transport", "department"),
+    ("dept-hb", "生态环境分局", "Ecology and Environment Bureau", "environment", "department"),
+    ("dept-ga", "公安分局", "Public Security Bureau", "public_security", "department"),
+    ("dept-sf", "司法局", "Justice Bureau", "justice", "department"),
+    ("ext-gd", "县供电公司", "County Power Supply Company", "utilities", "external"),
+    ("ext-ss", "县自来水公司", "County Water Supply Company", "utilities", "external"),
 )
+CATALOGUE = "processes/catalogue/event_catalogue.csv"
 
 
 def _unit(code, zh, en, level, parent, kind="area", grid_type=None) -> OrgUnit:
@@ -52,8 +59,8 @@ def seed_org() -> OrgUnit:
                     for m in (1, 2):
                         _unit(f"{grid.code}-{m}", f"{czh}第{n}网格第{m}微网格", f"{cen} Grid {n}.{m}",
                               "micro_grid", grid)
-    for code, zh, en in DEPARTMENTS:
-        _unit(code, zh, en, "county", county, kind="department")
+    for code, zh, en, duty, kind in DEPARTMENTS:
+        tree.save_unit(code=code, name_zh=zh, name_en=en, level="county", parent=county, kind=kind, duty=duty)
     return county
 
 
@@ -85,7 +92,7 @@ def demo_users() -> list[tuple[str, str, list[tuple[str, str]]]]:
                 grid = f"{community}-0{n}"
                 users.append((f"worker-{grid}", f"{czh}第{n}网格网格员", [("grid_worker", grid)]))
                 users.append((f"gridlead-{grid}", f"{czh}第{n}网格网格长", [("grid_leader", grid)]))
-    for code, zh, _en in DEPARTMENTS:
+    for code, zh, _en, _duty, _kind in DEPARTMENTS:
         users.append((f"{code}-staff", f"{zh}处置人员", [("department_staff", code)]))
         users.append((f"{code}-head", f"{zh}负责人", [("department_head", code)]))
     return users
@@ -112,20 +119,38 @@ SAMPLE_CASES = (
 def seed_cases() -> int:
     if db.session.query(ProcessInstance.id).first() is not None:
         return 0  # the demo already has cases: running `demo` again adds none
-    started = 0
+    from . import demo_cases
+    from .timers import scheduler
+
+    started = demo_cases.seed()
     for key, unit, username, data in SAMPLE_CASES:
         try:
             service.start(key, unit, data, people.get(username))
             started += 1
         except DomainError as error:
             current_app.logger.warning("demo case %s in %s not started: %s", key, unit, error.message)
+    scheduler.tick(current_app._get_current_object(), plan=True)  # fire what is due, colour the clocks
     return started
+
+
+def seed_catalogue() -> int:
+    from pathlib import Path
+
+    from .catalogue import conditions
+    from .config import PROJECT_ROOT
+
+    path = Path(PROJECT_ROOT) / CATALOGUE
+    if not path.is_file():
+        return 0
+    version, _ = conditions.import_csv(path.read_bytes(), comment="demo seed")
+    return len(version.conditions)
 
 
 def seed(with_cases: bool = True) -> str:
     seed_org()
     user_count = seed_users()
     db.session.commit()
+    seed_catalogue()
     results = deployment.deploy_directory(None)
     deployed = [f"{s.key}@{s.locality or '*'}" for s, r in results if not isinstance(r, str)]
     cases = seed_cases() if with_cases else 0

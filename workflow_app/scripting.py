@@ -7,6 +7,11 @@ bound to its own org unit, so the locality's business calendar applies:
     due_from(start, 2, "work_days")    -> ISO time 2 working days after ``start`` (ISO text)
     work_elapsed(start, end, "work_hours") -> how much of that unit lies between two ISO times
     now()                              -> the current time, ISO
+    is_overdue(due)                    -> whether an ISO due time has passed
+    catalogue(code)                    -> the filing condition as it applies here (limit, closing
+                                          condition, department type, severity…)
+    departments_for(duty)              -> codes of the departments with that duty in this county
+    similar_cases(subcategory, address, location, days) -> ids of possible duplicates
 Units: emergency_hours (continuous), work_hours, work_days, days (natural days).
 """
 
@@ -43,10 +48,32 @@ def functions_for(unit) -> dict:
     def now():
         return clock.now().isoformat()
 
-    return {"due_in": due_in, "due_from": due_from, "work_elapsed": work_elapsed, "now": now}
+    def is_overdue(due):
+        return bool(due) and clock.now() > _parse(due)
+
+    def catalogue(code):
+        from .catalogue import conditions
+
+        return conditions.lookup(str(code), ref)
+
+    def departments_for(duty):
+        from .catalogue import conditions
+
+        return conditions.departments_for(str(duty), ref)
+
+    def similar_cases(subcategory_code, address=None, location=None, days=7):
+        from .catalogue import events
+
+        return events.similar(str(subcategory_code), ref, address, location, int(days))
+
+    return {"due_in": due_in, "due_from": due_from, "work_elapsed": work_elapsed, "now": now, "is_overdue": is_overdue,
+            "catalogue": catalogue, "departments_for": departments_for, "similar_cases": similar_cases}
+
+
+PLATFORM_KEYS = {"initiator"}  # data the platform writes; never taken from people
 
 
 def reserved_names() -> set[str]:
     from .engine import RESERVED_NAMES
 
-    return set(RESERVED_NAMES) | {"due_in", "due_from", "work_elapsed", "now"}
+    return set(RESERVED_NAMES) | set(functions_for(None)) | PLATFORM_KEYS

@@ -39,18 +39,20 @@ def problems(document: dict) -> list[str]:
 
 
 def _closed(schema: dict) -> dict:
-    """A copy where every object schema with properties refuses undeclared fields."""
+    """A copy where the form and its nested objects (through ``properties`` and ``items``) refuse
+    undeclared fields. Subschemas of if/then/allOf and the like are conditions, left as they are."""
     schema = copy.deepcopy(schema)
 
     def close(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
-                node["additionalProperties"] = False
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for value in node:
-                close(value)
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("properties"), dict):
+            node.setdefault("additionalProperties", False)
+            for child in node["properties"].values():
+                close(child)
+        items = node.get("items")
+        for child in items if isinstance(items, list) else [items]:
+            close(child)
 
     close(schema)
     return schema
@@ -102,9 +104,45 @@ def validate(document: dict, submitted: dict, current: dict) -> dict:
         for field, message in _error_fields(error):
             if message not in errors.setdefault(field, []):
                 errors[field].append(message)
+    _check_references(properties, accepted, errors)
+    errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise InvalidInput("the form has errors", errors)
     return accepted
+
+
+def _org_unit_problem(code, spec: dict) -> str | None:
+    from .org import tree
+
+    unit = tree.by_code(code) if isinstance(code, str) else None
+    if unit is None:
+        return f"unknown org unit {code!r}"
+    kinds = spec.get("x-org-kind")
+    if kinds and unit.kind not in (kinds if isinstance(kinds, list) else [kinds]):
+        return f"{code} is not a {kinds}"
+    return None
+
+
+def _catalogue_problem(code, spec: dict) -> str | None:
+    from .catalogue import conditions
+
+    return None if isinstance(code, str) and conditions.exists(code) else f"unknown catalogue condition {code!r}"
+
+
+# Fields whose values name things the platform knows: checked against the database, not the schema.
+REFERENCE_WIDGETS = {"org_unit": _org_unit_problem, "catalogue": _catalogue_problem}
+
+
+def _check_references(properties: dict, accepted: dict, errors: dict) -> None:
+    for name, spec in properties.items():
+        check = REFERENCE_WIDGETS.get(spec.get("x-widget")) if isinstance(spec, dict) else None
+        if check is None or name not in accepted or accepted[name] in (None, "", []):
+            continue
+        values = accepted[name] if isinstance(accepted[name], list) else [accepted[name]]
+        for value in values:
+            problem = check(value, spec)
+            if problem and problem not in errors.setdefault(name, []):
+                errors[name].append(problem)
 
 
 def values(document: dict, data: dict) -> dict:

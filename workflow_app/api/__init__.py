@@ -66,9 +66,11 @@ def init_app(app) -> PlatformApi:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })
-    from . import auth, calendar, definitions, inbox, instances, notifications, org, supervision, tasks
+    from . import (auth, calendar, catalogue, definitions, inbox, instances, notifications, org, supervision,
+                   tasks)
 
-    for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications):
+    for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
+                   catalogue):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

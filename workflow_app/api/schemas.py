@@ -29,6 +29,7 @@ class OrgUnitSchema(Schema):
     level = fields.String()
     type = fields.String(attribute="kind")
     grid_type = fields.String(allow_none=True)
+    duty = fields.String(allow_none=True)
     parent = fields.Function(lambda u: u.parent.code if u.parent else None)
 
 

@@ -40,7 +40,7 @@ def apply(instance: ProcessInstance, events: list[StepEvent], actor) -> None:
             continue
         if props.get("fact"):
             facts.record(props["fact"], instance=instance, actor=actor, stage=props.get("stage") or props.get("name"),
-                         detail={"node": event.bpmn_id})
+                         detail={"node": event.bpmn_id}, unit_code=event.data.get(props.get("fact_unit_from", "")))
         if props.get("effect"):
             handler = MECHANISMS.get(props["effect"])
             if handler is None:

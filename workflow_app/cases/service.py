@@ -14,6 +14,7 @@ from ..models.task import COMPLETED, OPEN
 from ..org import access, roles, tree
 from ..repository import definitions
 from ..repository import instances as store
+from ..sla import facts
 from . import data as case_data
 from . import sync
 
@@ -69,15 +70,23 @@ def start_internal(process_key: str, org_unit: str, data: dict | None, actor: Us
     return transactions.run(lambda: _start(version, unit, data, actor, scheduled))
 
 
+def initiator(actor: User | None) -> dict:
+    """Who started the case, as the model may read it (``initiator["roles"]``…)."""
+    if actor is None:
+        return {"username": "system", "name": "系统", "roles": []}
+    return {"username": actor.username, "name": actor.name, "roles": sorted(actor.roles())}
+
+
 def _start(version, unit, data, actor, scheduled=False, commit=True) -> ProcessInstance:
     now = clock.now()
+    data = {**data, "initiator": initiator(actor)}
     run = store.new_run(version, unit, data)
     failure = run.fire_start_timers(now) if scheduled else run.advance()
     instance = ProcessInstance(
         process_key=version.key, version=version, org_unit=unit, status="running", state="",
         data={}, started_by_id=actor.id if actor else None, started_at=now, updated_at=now,
     )
-    opening = {"kind": "instance_started", "changed_keys": sorted(data),
+    opening = {"kind": "instance_started", "changed_keys": sorted(k for k in data if k != "initiator"),
                "detail": {"version": version.version, "locality": version.locality or None}}
     sync.apply(instance, run, actor=actor, failure=failure, opening=opening, open_rows=[])
     if not commit:
@@ -139,6 +148,9 @@ def _complete(task_id: int, data: dict, actor: User) -> Completion:
     task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
     audit.record("task_completed", actor=actor, instance=instance, task=task,
                  changed_keys=audit.changed_keys(before, {**before, **accepted}))
+    if task.due_at is not None:
+        facts.record("completed_on_time" if now <= task.due_at else "completed_late", task=task, actor=actor,
+                     detail={"due_at": task.due_at.isoformat()})
     sync.apply(instance, run, actor=actor, failure=failure, open_rows=open_rows)
     instance_id, revision = instance.id, instance.revision
     db.session.commit()

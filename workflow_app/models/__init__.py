@@ -1,6 +1,7 @@
 """Tables. No request handling, no commits, no serialisation here."""
 
 from .audit import AuditEvent
+from .catalogue import CatalogueCondition, CatalogueOverride, CatalogueVersion, EventCase
 from .definition import ProcessFile, ProcessVersion
 from .instance import PendingTimer, ProcessInstance
 from .notes import TaskAttachment, TaskComment
@@ -15,6 +16,10 @@ __all__ = [
     "CalendarDay",
     "CalendarSetting",
     "CaseFact",
+    "CatalogueCondition",
+    "CatalogueOverride",
+    "CatalogueVersion",
+    "EventCase",
     "Household",
     "HumanTask",
     "LoginAttempt",

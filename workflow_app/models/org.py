@@ -30,6 +30,9 @@ class OrgUnit(db.Model):
     level: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20), default="area")
     grid_type: Mapped[str | None] = mapped_column(String(10))
+    # For departments and external bodies: the kind of matter they answer for (urban_management,
+    # water, utilities…), matched against the event catalogue's department types.
+    duty: Mapped[str | None] = mapped_column(String(40), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     path: Mapped[str] = mapped_column(PathString, index=True, default="")
 

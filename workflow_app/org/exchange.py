@@ -23,7 +23,7 @@ from ..models.org import GRID_TYPES, KINDS, LEVELS
 from . import people, tree
 
 FIELDS = {
-    "org_units": ("code", "name_zh", "name_en", "level", "type", "parent", "grid_type"),
+    "org_units": ("code", "name_zh", "name_en", "level", "type", "parent", "grid_type", "duty"),
     "users": ("username", "name", "phone", "roles", "active", "password"),
     "households": ("code", "org_unit", "address", "head_name", "phone", "id_number", "members",
                    "elderly_alone", "hardship", "disability", "notes"),
@@ -133,12 +133,12 @@ def _apply_units(rows: list[dict], report: Report) -> None:
         unit = tree.save_unit(code=code, name_zh=_text(row, "name_zh"), name_en=_text(row, "name_en") or None,
                               level=_text(row, "level"), kind=_text(row, "type") or "area",
                               parent=tree.by_code(_text(row, "parent")) if _text(row, "parent") else None,
-                              grid_type=_text(row, "grid_type") or None)
+                              grid_type=_text(row, "grid_type") or None, duty=_text(row, "duty") or None)
         _count(report, snapshot, _unit_snapshot(unit))
 
 
 def _unit_snapshot(unit: OrgUnit) -> tuple:
-    return (unit.name_zh, unit.name_en, unit.level, unit.kind, unit.grid_type,
+    return (unit.name_zh, unit.name_en, unit.level, unit.kind, unit.grid_type, unit.duty,
             unit.parent.code if unit.parent else None)
 
 
@@ -305,7 +305,8 @@ def export_rows(kind: str) -> list[dict]:
     if kind == "org_units":
         units = db.session.execute(select(OrgUnit).order_by(OrgUnit.path)).scalars()
         return [{"code": u.code, "name_zh": u.name_zh, "name_en": u.name_en or "", "level": u.level,
-                 "type": u.kind, "parent": u.parent.code if u.parent else "", "grid_type": u.grid_type or ""}
+                 "type": u.kind, "parent": u.parent.code if u.parent else "", "grid_type": u.grid_type or "",
+                 "duty": u.duty or ""}
                 for u in units]
     if kind == "users":
         users = db.session.execute(select(User).order_by(User.username)).scalars()

@@ -124,7 +124,7 @@ def validate_fields(level: str, kind: str, grid_type: str | None) -> dict:
 
 
 def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, kind: str = "area",
-              name_en: str | None = None, grid_type: str | None = None) -> OrgUnit:
+              name_en: str | None = None, grid_type: str | None = None, duty: str | None = None) -> OrgUnit:
     """Create or update a unit by code (no commit). Moving a unit re-paths its subtree."""
     errors = validate_fields(level, kind, grid_type)
     if errors:
@@ -137,6 +137,7 @@ def save_unit(*, code: str, name_zh: str, level: str, parent: OrgUnit | None, ki
         db.session.add(unit)
     unit.name_zh, unit.name_en, unit.level, unit.kind = name_zh, name_en, level, kind
     unit.grid_type = grid_type if level == "grid" else None
+    unit.duty = duty if kind != "area" else None
     unit.parent = parent
     db.session.flush()
     new_path = f"{parent.path if parent else '/'}{unit.id:08d}/"
