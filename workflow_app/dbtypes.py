@@ -41,7 +41,7 @@ def dumps(value) -> str:
 
 
 class JSONText(TypeDecorator):
-    """JSON kept as text: key order is preserved (never jsonb)."""
+    """JSON kept as text: key order is preserved (never a binary JSON column, which reorders keys)."""
 
     impl = Text
     cache_ok = True

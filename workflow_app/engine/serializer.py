@@ -3,7 +3,7 @@
 The stock serializer embeds the whole spec in every instance (about half its size) and re-reads
 it on every restore. Here the spec is serialised once per process version, restored once per
 process (and cached by the caller), and instance state is stored without it, as JSON text whose
-key order is preserved (the engine's delta encoding depends on it; never store it as jsonb).
+key order is preserved (the engine's delta encoding depends on it: never a binary JSON column).
 """
 
 import json
