@@ -106,3 +106,11 @@ def test_org_units_listing(api):
 def test_unknown_api_route_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["code"] == 404
+
+
+def test_ids_beyond_64_bits_are_not_found_not_errors(api):
+    huge = 85156826778019627008
+    for path in (f"/tasks/{huge}", f"/instances/{huge}", f"/tasks/{huge}/eligible-users",
+                 f"/definitions/x/versions/{huge}/files/a.bpmn"):
+        assert api.get(path, "admin").status_code == 404, path
+    assert api.post(f"/tasks/{huge}/complete", "admin", json={"data": {}}).status_code == 404

@@ -59,3 +59,8 @@ def test_cli_import(app, tmp_path):
     path.write_bytes(CSV)
     assert "imported as v1" in runner.invoke(args=["import-catalogue", str(path)]).output
     assert "unchanged: v1" in runner.invoke(args=["import-catalogue", str(path)]).output
+
+
+def test_a_file_that_is_not_utf8_is_refused_cleanly(api):
+    response = _import(api, b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "file"

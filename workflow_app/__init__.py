@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from .extensions import db, migrate
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = _BoundedInt
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
@@ -41,6 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     scheduler.start_in_app(app)
     return app
+
+
+class _BoundedInt(IntegerConverter):
+    """Integer path parameters stop at 64 bits: a larger id is simply not found (no overflow)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _engine_options(app: Flask) -> None:

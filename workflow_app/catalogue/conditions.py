@@ -53,7 +53,11 @@ def _row_errors(number: int, row: dict, seen: set) -> list[dict]:
 
 
 def parse(content: bytes) -> list[dict]:
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    try:
+        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InvalidInput(f"cannot read the CSV: {error}",
+                           [{"row": None, "field": "file", "message": "not UTF-8 CSV"}]) from error
     if not rows or set(COLUMNS) - set(rows[0]):
         raise InvalidInput("the catalogue CSV needs the columns " + ", ".join(COLUMNS),
                            [{"row": 1, "field": "header", "message": "missing columns"}])
