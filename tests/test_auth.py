@@ -96,7 +96,8 @@ def test_org_units_listing(api):
     by_code = {u["code"]: u for u in units}
     assert by_code["qingxi"]["parent"] is None and by_code["qingxi"]["level"] == "county"
     assert by_code["dc-dm-01"] == {"code": "dc-dm-01", "name": "东门社区第1网格", "name_en": "Dongmen Community Grid 1",
-                                   "level": "grid", "type": "area", "grid_type": "重点", "duty": None, "parent": "dc-dm"}
+                                   "level": "grid", "type": "area", "grid_type": "重点", "duty": None,
+                                   "parent": "dc-dm"}
     assert by_code["dept-cg"]["type"] == "department"
     towns = api.get("/org-units?level=town", "worker-dc-dm-01").get_json()
     assert [u["code"] for u in towns] == ["dc", "xs", "nh"]

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import db, migrate

@@ -145,6 +145,25 @@ def _check_references(properties: dict, accepted: dict, errors: dict) -> None:
                 errors[name].append(problem)
 
 
+def reference_choices(document: dict | None, unit=None) -> dict[str, list[tuple[str, str, str]]]:
+    """(value, 中文, English) choices for the form's reference fields: catalogue conditions, and
+    org units of the kinds a field asks for (within ``unit``'s county)."""
+    from .catalogue import conditions
+    from .org import tree
+
+    found = {}
+    for name, spec in (document or {}).get("properties", {}).items():
+        hint = spec.get("x-widget") if isinstance(spec, dict) else None
+        if hint == "catalogue":
+            found[name] = [(c.code, f"{c.code} {c.subcategory}：{c.condition}",
+                            f"{c.code} {c.subcategory}: {c.condition}") for c in conditions.conditions()]
+        elif hint == "org_unit":
+            kinds = spec.get("x-org-kind") or ["area", "department", "external"]
+            units = tree.units(kinds if isinstance(kinds, list) else [kinds], county_of=unit)
+            found[name] = [(u.code, u.name_zh, u.name_en or u.name_zh) for u in units]
+    return found
+
+
 def values(document: dict, data: dict) -> dict:
     """The values to show in a form: process data first, then schema defaults."""
     shown = {}

@@ -66,8 +66,7 @@ def init_app(app) -> PlatformApi:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })
-    from . import (auth, calendar, catalogue, definitions, inbox, instances, notifications, org, supervision,
-                   tasks)
+    from . import auth, calendar, catalogue, definitions, inbox, instances, notifications, org, supervision, tasks
 
     for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
                    catalogue):

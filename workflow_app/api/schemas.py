@@ -48,6 +48,7 @@ class TaskSchema(Schema):
     lane = fields.String(allow_none=True)
     role = fields.String(allow_none=True)
     org_unit = fields.String(allow_none=True)
+    org_unit_name = fields.String(allow_none=True)
     instance_id = fields.Integer()
     process_key = fields.String()
     bpmn_id = fields.String()

@@ -25,7 +25,8 @@ class Completion:
     instance: ProcessInstance
 
 
-def _authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
+def authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
+    """Forbidden unless ``actor`` may start a case of this process in ``unit``."""
     start = manifest.get("start") or {}
     rule = roles.lane_rule(start.get("lane"), (manifest.get("lanes") or {}).get(start.get("lane")))
     if access.holds(actor, access.ADMIN, unit):
@@ -53,7 +54,7 @@ def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> Pr
         raise InvalidInput(missing.message, {"process_key": [missing.message]}) from missing
     data = case_data.check(data or {})
     manifest = store.manifest(version)
-    _authorise_start(actor, manifest, unit, data)
+    authorise_start(actor, manifest, unit, data)
     data = _start_data(manifest, data)
     return transactions.run(lambda: _start(version, unit, data, actor))
 

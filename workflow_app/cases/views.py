@@ -23,6 +23,7 @@ class TaskView:
     lane: str | None
     role: str | None
     org_unit: str | None
+    org_unit_name: str | None
     instance_id: int
     process_key: str
     bpmn_id: str
@@ -43,7 +44,8 @@ def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True)
         form = taskforms.present(task.form, document, data if data is not None else task.instance.data)
     return TaskView(
         id=task.id, name=task.name, lane=task.lane, role=task.role,
-        org_unit=task.scope_unit.code if task.scope_unit else None, instance_id=task.instance_id,
+        org_unit=task.scope_unit.code if task.scope_unit else None,
+        org_unit_name=task.scope_unit.name_zh if task.scope_unit else None, instance_id=task.instance_id,
         process_key=task.process_key, bpmn_id=task.bpmn_id, title=task.title, state=task.state,
         assignee=task.assignee.username if task.assignee else None, created_at=task.created_at,
         due_at=task.due_at, sla_state=task.sla_state, form=form,

@@ -15,11 +15,11 @@ from ..models import HumanTask, OrgUnit, RoleAssignment, TaskAttachment, TaskCom
 from ..org import access, people
 
 
-def _task(task_id: int) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
+def get_task(task_id: int) -> HumanTask:
+    found = db.session.get(HumanTask, task_id)
+    if found is None:
         raise NotFound(f"no task {task_id}")
-    return task
+    return found
 
 
 def _open(task: HumanTask) -> None:
@@ -34,7 +34,7 @@ def _visible(task: HumanTask, actor: User) -> None:
 
 def claim(task_id: int, actor: User) -> HumanTask:
     def action():
-        task = _task(task_id)
+        task = get_task(task_id)
         if not access.is_eligible(actor, task) and task.assignee_id != actor.id:
             raise Forbidden(f"{actor.username} may not claim task {task_id} ({task.name})")
         _open(task)
@@ -52,7 +52,7 @@ def claim(task_id: int, actor: User) -> HumanTask:
 
 def release(task_id: int, actor: User) -> HumanTask:
     def action():
-        task = _task(task_id)
+        task = get_task(task_id)
         if task.assignee_id != actor.id and not access.leads(actor, task):
             raise Forbidden(f"only the assignee or their leader may release task {task_id}")
         _open(task)
@@ -70,7 +70,7 @@ def release(task_id: int, actor: User) -> HumanTask:
 def delegate(task_id: int, actor: User, username: str, note: str | None = None) -> HumanTask:
     """Hand a task to a named user, who must be eligible for it."""
     def action():
-        task = _task(task_id)
+        task = get_task(task_id)
         if not (access.can_act(actor, task) or access.leads(actor, task)):
             raise Forbidden(f"{actor.username} may not delegate task {task_id}")
         _open(task)
@@ -94,7 +94,7 @@ def _scope_code(task: HumanTask) -> str | None:
 
 def eligible_users(task_id: int, actor: User) -> list[User]:
     """Active users who hold the task's role at its scope unit or above (delegation targets)."""
-    task = _task(task_id)
+    task = get_task(task_id)
     _visible(task, actor)
     if task.role is None or task.scope_path is None:
         return [task.instance.started_by] if getattr(task.instance, "started_by", None) else []
@@ -111,7 +111,7 @@ def add_comment(task_id: int, actor: User, text: str) -> TaskComment:
     text = (text or "").strip()
     if not text:
         raise InvalidInput("a comment needs text", {"text": ["must not be empty"]})
-    task = _task(task_id)
+    task = get_task(task_id)
     _visible(task, actor)
     note = TaskComment(task_id=task.id, instance_id=task.instance_id, author_id=actor.id, at=clock.now(),
                        text=text[:5000])
@@ -122,7 +122,7 @@ def add_comment(task_id: int, actor: User, text: str) -> TaskComment:
 
 
 def comments(task_id: int, actor: User) -> list[TaskComment]:
-    task = _task(task_id)
+    task = get_task(task_id)
     _visible(task, actor)
     return list(db.session.execute(
         select(TaskComment).where(TaskComment.task_id == task_id).order_by(TaskComment.id)
@@ -146,7 +146,7 @@ def attach(task_id: int, actor: User, *, name: str, reference: str, content_type
     errors = _check_reference(name, reference)
     if errors:
         raise InvalidInput("the attachment was refused", errors)
-    task = _task(task_id)
+    task = get_task(task_id)
     if not (access.can_act(actor, task) or access.leads(actor, task)):
         raise Forbidden(f"{actor.username} may not attach files to task {task_id}")
     item = TaskAttachment(task_id=task.id, instance_id=task.instance_id, name=name, reference=reference,
@@ -158,7 +158,7 @@ def attach(task_id: int, actor: User, *, name: str, reference: str, content_type
 
 
 def attachments(task_id: int, actor: User) -> list[TaskAttachment]:
-    task = _task(task_id)
+    task = get_task(task_id)
     _visible(task, actor)
     return list(db.session.execute(
         select(TaskAttachment).where(TaskAttachment.task_id == task_id).order_by(TaskAttachment.id)

@@ -54,6 +54,18 @@ def root_unit() -> OrgUnit | None:
     ).scalar_one_or_none()
 
 
+def units(kinds: list[str] | None = None, county_of=None, levels: list[str] | None = None) -> list[OrgUnit]:
+    """Org units in tree order, optionally of some kinds and levels, in ``county_of``'s county."""
+    query = select(OrgUnit).order_by(OrgUnit.path)
+    if kinds:
+        query = query.where(OrgUnit.kind.in_(kinds))
+    if levels:
+        query = query.where(OrgUnit.level.in_(levels))
+    if county_of is not None:
+        query = query.where(within(OrgUnit.path, root_of(county_of).path))
+    return list(db.session.execute(query).scalars())
+
+
 def path_ids(unit: OrgUnit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 

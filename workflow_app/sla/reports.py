@@ -108,7 +108,7 @@ def _count_week(unit: OrgUnit, week: Week) -> dict[str, WeekCounts]:
 
 def weekly(user: User, code: str | None, weeks: int = 8, now: datetime | None = None) -> WeeklyReport:
     """Weekly indicators for ``code``'s child units (and the unit's own tasks); needs a supervising role."""
-    unit = supervision._unit(user, code)  # the access check of the supervisors' view
+    unit = supervision.scope(user, code)  # the access check of the supervisors' view
     zone = current_app.config.get("DEFAULT_TIMEZONE", "Asia/Shanghai")
     calendar = weeks_ending(now or clock.now(), max(1, min(weeks, MAX_WEEKS)), zone)
     series = _series(unit)

@@ -20,7 +20,8 @@ COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"),
                                                                                        "paused")}
 
 
-def _unit(user: User, code: str | None) -> OrgUnit:
+def scope(user: User, code: str | None) -> OrgUnit:
+    """The unit ``code`` (default: the root) if ``user`` supervises it, else Forbidden."""
     unit = tree.require(code, "org_unit") if code else tree.root_unit()
     if not any(access.holds(user, role, unit) for role in ROLES):
         raise Forbidden(f"{user.username} does not supervise {unit.code}")
@@ -39,7 +40,7 @@ class BreachView:
 
 def breaches(user: User, code: str | None, colour: str = "at_risk", stage: str | None = None,
              page: int = 1, per_page: int = 50) -> tuple[list[BreachView], int]:
-    unit, now = _unit(user, code), clock.now()
+    unit, now = scope(user, code), clock.now()
     query = select(HumanTask).where(HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path),
                                     HumanTask.sla_state.in_(COLOURS[colour]))
     if stage:
@@ -73,7 +74,7 @@ def _grouped(column, unit: OrgUnit) -> dict:
 
 def summary(user: User, code: str | None) -> dict:
     """Counts for the unit, per child unit (for drill-down) and per stage."""
-    unit = _unit(user, code)
+    unit = scope(user, code)
     by_child = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path) + 9), unit)
     totals = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path)), unit).get(unit.path, _empty())
     children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.path))
@@ -84,7 +85,7 @@ def summary(user: User, code: str | None) -> dict:
 
 
 def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:
-    unit = _unit(user, code)
+    unit = scope(user, code)
     worst = func.max(case((HumanTask.sla_state == "red", 2), (HumanTask.sla_state == "yellow", 1), else_=0))
     rows = db.session.execute(
         select(HumanTask.instance_id, func.min(HumanTask.title), func.min(HumanTask.process_key), worst,
@@ -99,7 +100,7 @@ def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:
 
 def history(user: User, code: str | None, since: datetime | None = None, until: datetime | None = None,
             kinds: tuple[str, ...] = ("sla_yellow", "sla_red")) -> list[CaseFact]:
-    unit = _unit(user, code)
+    unit = scope(user, code)
     query = select(CaseFact).where(tree.within(CaseFact.unit_path, unit.path), CaseFact.kind.in_(kinds))
     if since:
         query = query.where(CaseFact.at >= since)

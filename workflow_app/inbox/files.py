@@ -1,0 +1,151 @@
+"""Attachment files: uploads stored on disk under ``<instance>/uploads/`` and served back after an
+access check.
+
+A file is accepted when its content (not its name or declared type) is a JPEG, PNG or WebP image
+or a PDF, and when it is no larger than UPLOAD_MAX_BYTES (10 MB by default). It is stored under a
+random name the server chooses; the name the person gave is kept only as a label. The task's
+record of it is made by ``actions.attach`` with the storage key as the reference.
+"""
+
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..models import HumanTask, TaskAttachment, User
+from ..org import access
+from . import actions
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+PREFIX = "uploads"
+TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
+KEY = re.compile(r"^uploads/([0-9a-f]{32})\.(jpg|png|webp|pdf)$")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    attachment: TaskAttachment
+    path: Path
+    content_type: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def directory() -> Path:
+    """Where files are kept: UPLOAD_DIR, by default ``<instance>/uploads``."""
+    return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / PREFIX)
+
+
+def sniff(head: bytes) -> str | None:
+    """The file kind ('jpg', 'png', 'webp', 'pdf') its first bytes show, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+def display_name(filename: str | None, kind: str) -> str:
+    """A harmless label from the client's file name: no folders, no control characters, not hidden."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = name.strip().lstrip(".").strip()[:120]
+    return name or f"file.{kind}"
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} KB"
+
+
+def _read_limited(stream, limit: int) -> bytes:
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise InvalidInput("the attachment was refused",
+                           {"file": [f"the file is larger than {_size(limit)}"]})
+    if not content:
+        raise InvalidInput("the attachment was refused", {"file": ["the file is empty"]})
+    return content
+
+
+def store(task_id: int, actor: User, stream, filename: str | None) -> TaskAttachment:
+    """Check, store and record one uploaded file for a task; commits (through ``actions.attach``)."""
+    if stream is None:
+        raise InvalidInput("the attachment was refused", {"file": ["choose a file"]})
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id}")
+    if not (access.can_act(actor, task) or access.leads(actor, task)):
+        raise Forbidden(f"{actor.username} may not attach files to task {task_id}")
+    content = _read_limited(stream, max_bytes())
+    kind = sniff(content[:16])
+    if kind is None:
+        raise InvalidInput("the attachment was refused",
+                           {"file": ["only JPEG, PNG, WebP images and PDF files are accepted"]})
+    key = f"{PREFIX}/{secrets.token_hex(16)}.{kind}"
+    path = _path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+    try:
+        return actions.attach(task_id, actor, name=display_name(filename, kind), reference=key,
+                              content_type=TYPES[kind], size=len(content))
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _path(key: str) -> Path:
+    """The file of a storage key; refuses anything that is not exactly a key this module made."""
+    match = KEY.match(key or "")
+    if not match:
+        raise NotFound("no attachment with that key")
+    base = directory().resolve()
+    path = (base / f"{match.group(1)}.{match.group(2)}").resolve()
+    if path.parent != base:
+        raise NotFound("no attachment with that key")
+    return path
+
+
+def _served(attachment: TaskAttachment, actor: User) -> StoredFile:
+    actions.attachments(attachment.task_id, actor)  # the access check: may the actor see the task?
+    path = _path(attachment.reference)
+    if not path.is_file():
+        raise NotFound(f"no attachment {attachment.id} on disk")
+    return StoredFile(attachment, path, attachment.content_type or TYPES[path.suffix[1:]])
+
+
+def open_attachment(attachment_id: int, actor: User) -> StoredFile:
+    """An attachment's file, if ``actor`` may see its task."""
+    attachment = db.session.get(TaskAttachment, attachment_id)
+    if attachment is None:
+        raise NotFound(f"no attachment {attachment_id}")
+    return _served(attachment, actor)
+
+
+def open_reference(reference: str, actor: User) -> StoredFile:
+    """The file behind a storage key written into case data (a form's photos), if ``actor`` may see it."""
+    _path(reference)
+    attachment = db.session.execute(
+        select(TaskAttachment).where(TaskAttachment.reference == reference).order_by(TaskAttachment.id).limit(1)
+    ).scalar_one_or_none()
+    if attachment is None:
+        raise NotFound("no attachment with that key")
+    return _served(attachment, actor)

@@ -1,0 +1,80 @@
+"""Service messages (written in English) shown to people in Chinese.
+
+Services raise errors with plain English messages; on a Chinese page the known ones are put into
+Chinese here, by pattern. Unknown messages are shown as they are, and English pages show the
+original text."""
+
+import re
+
+from . import i18n
+
+_TYPES = {"string": "文字", "number": "数字", "integer": "整数", "boolean": "是或否", "array": "列表",
+          "object": "对象"}
+
+_PATTERNS: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
+    (r"^this field is required$", "此项必填"),
+    (r"^unknown field", "表单中没有此项"),
+    (r"^read-only field", "只读项，取自案件数据，不能修改"),
+    (r".* is too short$", "内容太短"),
+    (r".* should be non-empty$", "至少需要一项"),
+    (r".* is too long$", "内容太长或项数过多"),
+    (r".* is not one of .*", "不是可选的值"),
+    (r".* is not of type '(\w+)'$", "格式不对，应为{type}"),
+    (r".* is not a '(date|date-time)'$", "日期时间格式不对"),
+    (r".* is less than the minimum of (.*)$", "不能小于 {0}"),
+    (r".* is greater than the maximum of (.*)$", "不能大于 {0}"),
+    (r"^must not be empty$", "不能为空"),
+    (r"^required$", "必填"),
+    (r"^must be positive$", "必须大于零"),
+    (r"^wrong username or password$", "用户名或密码错误"),
+    (r"^too many failed logins", "登录失败次数过多，请 15 分钟后再试"),
+    (r"^the form has errors$", "表单有误，请按提示修改"),
+    (r"^the bundle was refused$", "流程包未通过校验，请按提示修改"),
+    (r"^the attachment was refused$", "附件未被接受"),
+    (r"^a comment needs text$", "请填写意见内容"),
+    (r"^a pause needs a reason$", "挂账须填写理由"),
+    (r"^an extension needs a positive amount and a reason$", "申请延期须填写大于零的时长和理由"),
+    (r"^unknown time unit", "时间单位不对"),
+    (r"^unknown org unit '(.*)'$", "没有编码为 {0} 的单位"),
+    (r"^task \d+ is already claimed by (\S+)$", "该任务已被 {0} 认领"),
+    (r"^task \d+ is (not open|no longer open)", "该任务已不在办理中"),
+    (r"^task \d+ is already paused$", "该任务已在挂账中"),
+    (r"^task \d+ is not paused$", "该任务未挂账"),
+    (r"^task \d+ (has no time limit|is not open with a time limit)", "该任务没有办理时限"),
+    (r"^(\S+) is not eligible for task", "{0} 不能办理该任务"),
+    (r"^(\S+) does not hold (\S+) for", "{0} 不具备该任务所需的角色"),
+    (r"^no task \d+$", "没有这个任务"),
+    (r"^no instance \d+$", "没有这个案件"),
+    (r"^no attachment", "没有这个附件"),
+    (r"^no process '(.*)'", "没有流程 {0}"),
+    (r"^no version (\d+) of '(.*)'", "流程 {1} 没有第 {0} 版"),
+    (r"^the case is (\w+); its tasks cannot be completed now$", "案件当前不在运行中，不能办理"),
+    (r"^the case is busy", "案件正被他人同时修改，请重试"),
+    (r"^(\S+) does not supervise (\S+)$", "无权督查 {1}"),
+    (r"^(\S+) may not manage process definitions", "无权管理流程定义"),
+    (r"^(\S+) may not ", "无权执行此操作"),
+    (r"^only the assignee or their leader may release", "只有承办人或其上级可以释放任务"),
+    (r"^the file is larger than (\S+ [KM]B)$", "文件超过 {0}"),
+    (r"^only JPEG, PNG, WebP images and PDF files", "只接受 JPEG、PNG、WebP 图片和 PDF 文件"),
+    (r"^the file is empty$", "文件是空的"),
+    (r"^choose a file$", "请选择文件"),
+    (r"^file names may not contain paths$", "文件名不能包含路径"),
+    (r"^unsupported file type", "不支持的文件类型（请用 .bpmn、.dmn 或 .json）"),
+    (r"^no files were uploaded$", "没有上传文件"),
+    (r"^file is empty$", "文件是空的"),
+    (r"^the same file name appears twice$", "文件名重复"),
+)]
+
+
+def localise(message: str | None) -> str:
+    """``message`` in the page's language (Chinese when a pattern knows it)."""
+    if not message or i18n.lang() == "en":
+        return message or ""
+    for pattern, zh in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            groups = match.groups()
+            if "{type}" in zh:
+                return zh.format(type=_TYPES.get(groups[0], groups[0]))
+            return zh.format(*groups)
+    return message

@@ -1,0 +1,51 @@
+"""The browser libraries the pages use, served from ``node_modules/`` (``npm install`` at the
+repository root puts them there; nothing third-party is committed).
+
+Only a whitelist of packages and files is served. Without node_modules the route answers 503
+with what to run, and the pages that need a library say so in place."""
+
+from pathlib import Path
+
+from flask import Response, abort, current_app, send_file
+
+from ..config import PROJECT_ROOT
+from . import bp
+
+_FONT = "dist/assets/bpmn-font/"
+FILES = {
+    "bpmn-js": {
+        "dist/bpmn-navigated-viewer.production.min.js",
+        "dist/bpmn-modeler.production.min.js",
+        "dist/assets/diagram-js.css",
+        "dist/assets/bpmn-js.css",
+        _FONT + "css/bpmn.css",
+        _FONT + "css/bpmn-embedded.css",
+        *(_FONT + f"font/bpmn.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg")),
+    },
+    "htmx.org": {"dist/htmx.min.js"},
+}
+MISSING = "node_modules is missing: run `npm install --no-audit --no-fund` at the repository root.\n"
+
+
+def root() -> Path:
+    return Path(current_app.config.get("NODE_MODULES_DIR") or PROJECT_ROOT / "node_modules")
+
+
+def available(package: str) -> bool:
+    """True when the package's files are installed (pages show a note otherwise)."""
+    return all((root() / package / name).is_file() for name in FILES.get(package, ())
+               if name.endswith(".js"))
+
+
+@bp.get("/vendor/<package>/<path:path>")
+def vendor(package: str, path: str):
+    if path not in FILES.get(package, ()):
+        abort(404)
+    target = root() / package / path
+    if not target.is_file():
+        return Response(MISSING, status=503, mimetype="text/plain")
+    return send_file(target, max_age=86400)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["vendor_available"] = available
