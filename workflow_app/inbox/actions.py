@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import audit, clock, transactions
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..models import HumanTask, OrgUnit, RoleAssignment, TaskAttachment, TaskComment, User
+from ..models import HumanTask, TaskAttachment, TaskComment, User
 from ..org import access, people
 
 
@@ -98,13 +98,7 @@ def eligible_users(task_id: int, actor: User) -> list[User]:
     _visible(task, actor)
     if task.role is None or task.scope_path is None:
         return [task.instance.started_by] if getattr(task.instance, "started_by", None) else []
-    prefixes = [task.scope_path[: i + 1] for i, ch in enumerate(task.scope_path) if ch == "/" and i > 0]
-    return list(db.session.execute(
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
-        .where(RoleAssignment.role_code == task.role, OrgUnit.path.in_(prefixes), User.active.is_(True))
-        .order_by(User.username).distinct()
-    ).scalars())
+    return people.holders(task.role, task.scope_path)
 
 
 def add_comment(task_id: int, actor: User, text: str) -> TaskComment:

@@ -6,7 +6,7 @@ from .. import clock
 from ..auth import passwords
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
-from ..models import RoleAssignment, User
+from ..models import OrgUnit, RoleAssignment, User
 from . import roles, tree
 
 
@@ -39,6 +39,19 @@ def save_user(*, username: str, name: str | None = None, phone: str | None = Non
         user.password_hash = passwords.hash_password(password)
     db.session.flush()
     return user
+
+
+def holders(role: str | None, scope_path: str | None) -> list[User]:
+    """Active users holding ``role`` at the unit of ``scope_path`` or at a unit above it."""
+    if not role or not scope_path:
+        return []
+    prefixes = [scope_path[: i + 1] for i, ch in enumerate(scope_path) if ch == "/" and i > 0]
+    return list(db.session.execute(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
+        .where(RoleAssignment.role_code == role, OrgUnit.path.in_(prefixes), User.active.is_(True))
+        .order_by(User.username).distinct()
+    ).scalars())
 
 
 def assign(user: User, role_code: str, unit_code: str) -> RoleAssignment:

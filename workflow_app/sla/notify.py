@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import HumanTask, Notification, OrgUnit, RoleAssignment, User
-from ..org import roles
+from ..models import HumanTask, Notification, User
+from ..org import people, roles
 
 log = logging.getLogger(__name__)
 
@@ -57,30 +57,17 @@ def send(users: list[User], message: Message) -> None:
         sender(users, message)
 
 
-def holders(role: str | None, scope_path: str | None) -> list[User]:
-    """Active users holding ``role`` at the unit of ``scope_path`` or above it."""
-    if not role or not scope_path:
-        return []
-    prefixes = [scope_path[: i + 1] for i, ch in enumerate(scope_path) if ch == "/" and i > 0]
-    return list(db.session.execute(
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
-        .where(RoleAssignment.role_code == role, OrgUnit.path.in_(prefixes), User.active.is_(True))
-        .distinct()
-    ).scalars())
-
-
 def leaders_of(task: HumanTask) -> list[User]:
     """Who leads the people doing ``task``: its role's leader role, held at its scope or above."""
     ref = roles.role_index().get((task.role or "").lower())
-    return holders(ref.leader_role if ref else None, task.scope_path)
+    return people.holders(ref.leader_role if ref else None, task.scope_path)
 
 
 def workers_of(task: HumanTask) -> list[User]:
     """Who is doing ``task``: its assignee, or everyone eligible while it is unclaimed."""
     if task.assignee is not None:
         return [task.assignee]
-    return holders(task.role, task.scope_path)
+    return people.holders(task.role, task.scope_path)
 
 
 def unread(user: User, limit: int = 50) -> list[Notification]:
