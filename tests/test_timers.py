@@ -140,3 +140,21 @@ def test_in_app_scheduler_starts_once(make_app, monkeypatch):
         assert scheduler.start_in_app(app) is None  # never a second one in this process
     finally:
         running.shutdown(wait=False)
+
+
+def test_a_date_timer_start_runs_once(api):
+    start = ('<bpmn:startEvent id="once" name="专项行动启动"><bpmn:extensionElements><spiffworkflow:properties>'
+             '<spiffworkflow:property name="start_in" value="units:dc-dm,xs-sq"/></spiffworkflow:properties>'
+             '</bpmn:extensionElements><bpmn:timerEventDefinition><bpmn:timeDate>"2026-02-01T09:00:00+08:00"'
+             "</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:startEvent>")
+    body = (start + models.user_task("plan", "制定方案") + '<bpmn:endEvent id="end"/>'
+            + models.chain("once", "plan", "end"))
+    model = models.process("campaign", body, {"community_staff": ["once", "plan", "end"]})
+    with time_machine.travel(datetime(2026, 1, 20, tzinfo=BEIJING), tick=False) as clock:
+        assert api.deploy({"campaign.bpmn": model}).status_code == 201
+        assert scheduler.tick(api.app, plan=True)["started"] == 0
+        clock.move_to(datetime(2026, 2, 1, 9, 0, 1, tzinfo=BEIJING))
+        assert scheduler.tick(api.app, plan=True)["started"] == 2
+        clock.move_to(datetime(2026, 3, 1, 9, 0, 1, tzinfo=BEIJING))
+        assert scheduler.tick(api.app, plan=True)["started"] == 0
+    assert [t["name"] for t in api.tasks("staff-xs-sq")] == ["制定方案"]
