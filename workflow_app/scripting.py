@@ -15,6 +15,7 @@ bound to its own org unit, so the locality's business calendar applies:
 Units: emergency_hours (continuous), work_hours, work_days, days (natural days).
 """
 
+import functools
 from datetime import datetime
 
 from . import clock
@@ -73,7 +74,9 @@ def functions_for(unit) -> dict:
 PLATFORM_KEYS = {"initiator"}  # data the platform writes; never taken from people
 
 
-def reserved_names() -> set[str]:
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Names data may not take: sandbox builtins and guards, script functions, platform keys."""
     from .engine import RESERVED_NAMES
 
-    return set(RESERVED_NAMES) | set(functions_for(None)) | PLATFORM_KEYS
+    return frozenset(RESERVED_NAMES) | frozenset(functions_for(None)) | PLATFORM_KEYS

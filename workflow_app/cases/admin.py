@@ -20,11 +20,9 @@ def _instance(instance_id: int, actor: User) -> ProcessInstance:
 
 
 def _commit(instance, run=None) -> ProcessInstance:
-    db.session.flush()
-    instance_id, revision = instance.id, instance.revision
-    db.session.commit()
     if run is not None:
-        store.keep(instance_id, revision, run)
+        store.keep_after_commit(instance, run)
+    db.session.commit()
     return instance
 
 

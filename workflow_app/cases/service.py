@@ -90,12 +90,9 @@ def _start(version, unit, data, actor, scheduled=False, commit=True) -> ProcessI
     opening = {"kind": "instance_started", "changed_keys": sorted(k for k in data if k != "initiator"),
                "detail": {"version": version.version, "locality": version.locality or None}}
     sync.apply(instance, run, actor=actor, failure=failure, opening=opening, open_rows=[])
-    if not commit:
-        store.keep_after_commit(instance, run)
-        return instance
-    instance_id, revision = instance.id, instance.revision
-    db.session.commit()
-    store.keep(instance_id, revision, run)
+    store.keep_after_commit(instance, run)
+    if commit:
+        db.session.commit()
     return instance
 
 
@@ -153,9 +150,8 @@ def _complete(task_id: int, data: dict, actor: User) -> Completion:
         facts.record("completed_on_time" if now <= task.due_at else "completed_late", task=task, actor=actor,
                      detail={"due_at": task.due_at.isoformat()})
     sync.apply(instance, run, actor=actor, failure=failure, open_rows=open_rows)
-    instance_id, revision = instance.id, instance.revision
+    store.keep_after_commit(instance, run)
     db.session.commit()
-    store.keep(instance_id, revision, run)
     return Completion(task, instance)
 
 

@@ -20,15 +20,10 @@ def record(kind: str, *, task: HumanTask | None = None, instance: ProcessInstanc
     else:
         unit_id = instance.org_unit_id if instance is not None else None
         path = instance.org_unit.path if instance is not None and instance.org_unit is not None else None
+    if (instance is not None and instance.id is None) or (task is not None and task.id is None):
+        db.session.flush()  # a case or task created in this transaction: give it its id
     fact = CaseFact(at=clock.now(), kind=kind, instance_id=getattr(instance, "id", None),
                     human_task_id=getattr(task, "id", None), process_key=getattr(instance, "process_key", None),
                     stage=stage, unit_id=unit_id, unit_path=path, actor_id=getattr(actor, "id", None), detail=detail)
-    if instance is not None and instance.id is None:
-        fact.instance_id = None
-        db.session.flush()
-        fact.instance_id = instance.id
-    if task is not None and task.id is None:
-        db.session.flush()
-        fact.human_task_id = task.id
     db.session.add(fact)
     return fact
