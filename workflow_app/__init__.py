@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import config
+from . import config, uow
 from .extensions import db, migrate
 
 
@@ -81,4 +81,6 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # Inside a unit of work a transaction takes the write lock at once (BEGIN IMMEDIATE), so
+        # a writer waits its turn (busy_timeout) instead of failing when it first writes.
+        connection.exec_driver_sql(f"BEGIN {uow.BEGIN_MODE.get()}".strip())
