@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 
 from tests import models
 from workflow_app.extensions import db
-from workflow_app.models import AuditEvent, HumanTask, PendingTimer, ProcessInstance
+from workflow_app.models import AuditEvent, HumanTask, ProcessInstance
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,16 +36,13 @@ def clone(template_id: int, count: int) -> list[int]:
     row = dict(db.session.execute(select(table).where(table.c.id == template_id)).mappings().one())
     row.pop("id")
     ids = list(db.session.execute(insert(table).returning(table.c.id), [row] * count).scalars())
-    timers = PendingTimer.__table__
-    timer = dict(db.session.execute(select(timers).where(timers.c.instance_id == template_id)).mappings().one())
-    timer.pop("id")
-    db.session.execute(insert(timers), [{**timer, "instance_id": i} for i in ids])
     db.session.commit()
     return ids
 
 
-def scheduler_process(database_url: str, *args: str) -> subprocess.Popen:
-    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+def scheduler_process(database_url: str, *args: str, lease: float = 60) -> subprocess.Popen:
+    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1",
+           "SECRET_KEY": "test-" + "k" * 40, "WORKFLOW_TIMER_LEASE": str(lease)}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "workflow_app", "scheduler", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -33,6 +33,7 @@ BASE_CONFIG = {
     **({"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c synchronous_commit=off"}}}
        if ON_POSTGRES else {}),
     "SECRET_KEY": "test",
+    "API_TOKEN_DAYS": 3650,  # tests travel in time (time_machine) with tokens issued at the travelled-to moment
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "PROCESSES_DIR": str(ROOT / "processes"),
     "FORMS_DIR": str(ROOT / "forms"),

@@ -118,8 +118,9 @@ def test_missing_form_is_named(api):
 
 def test_bad_file_names_and_types(api):
     errors = _refused(api, {"../evil.bpmn": b"<x/>", "notes.txt": b"hello"})
-    assert {e["message"] for e in errors} == {"file names may not contain paths",
-                                             "unsupported file type (use .bpmn, .dmn or .json)"}
+    assert {(e["file"], e["code"]) for e in errors} == {("../evil.bpmn", "file.path"), ("notes.txt", "file.type")}
+    assert any("file names may not contain paths" in e["message"] for e in errors)
+    assert any("文件名" in e["message_zh"] and "路径" in e["message_zh"] for e in errors)
 
 
 def test_several_errors_are_all_reported(api):

@@ -13,22 +13,20 @@ REPORT = {"category": "environment", "severity": "general", "description": "è·¯ç
 
 @pytest.fixture
 def lockstep(monkeypatch):
-    """Make the first load of each thread wait until both threads have loaded the case."""
+    """Make the first engine action of each thread wait until both threads have acted on the same
+    revision of the case, so both then try to write it."""
     barrier = threading.Barrier(2, timeout=10)
     seen = threading.local()
-    original = store.load_run
+    original = store.perform
 
-    def load_run(instance):
-        run = original(instance)
+    def perform(instance, *args, **kwargs):
+        result = original(instance, *args, **kwargs)
         if not getattr(seen, "done", False):
             seen.done = True
             barrier.wait()
-        return run
+        return result
 
-    monkeypatch.setattr(store, "load_run", load_run)
-    import workflow_app.cases.service as service_module
-
-    monkeypatch.setattr(service_module.store, "load_run", load_run)
+    monkeypatch.setattr(store, "perform", perform)
     return barrier
 
 

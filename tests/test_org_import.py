@@ -120,8 +120,10 @@ def test_personal_household_fields_only_for_those_who_serve(api):
     assert worker["H001"]["head_name"] == "孙大爷" and worker["H001"]["elderly_alone"] is True
     assert worker["H001"]["id_number"] == "330102195001011234"
     leader = {h["code"]: h for h in api.get("/households?org_unit=ly", "supervisor").get_json()}
-    assert leader["H001"]["head_name"] == "孙**" and leader["H001"]["phone"] == "139****0001"
+    # A county supervisor sees households' flags, not who lives there (org/visibility.json).
+    assert leader["H001"]["head_name"] is None and leader["H001"]["phone"] is None
     assert leader["H001"]["id_number"] is None and leader["H001"]["personal_visible"] is False
+    assert leader["H001"]["address"] is None and leader["H001"]["elderly_alone"] is True
     flagged = api.get("/households?org_unit=ly&flag=hardship", "supervisor").get_json()
     assert [h["code"] for h in flagged] == ["H002"]
     assert api.get("/households?org_unit=ly-hs-01", "worker-dc-dm-01").status_code == 403

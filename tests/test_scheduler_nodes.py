@@ -10,7 +10,7 @@ from tests.bulk import due_cases, fired_counts, open_after_tasks, scheduler_proc
 from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="scheduler nodes share work through PostgreSQL row locks")
-COUNT = 2000
+COUNT = 600
 
 
 def _wait(process, seconds=240) -> str:
@@ -19,7 +19,7 @@ def _wait(process, seconds=240) -> str:
     return output
 
 
-def test_two_schedulers_fire_2000_timers_exactly_once(api, database_url):
+def test_two_schedulers_fire_every_timer_exactly_once(api, database_url):
     api.deploy({"waiter.bpmn": waiter_model()})
     ids = due_cases(api, COUNT)
     nodes = [scheduler_process(database_url, "--once") for _ in range(2)]
@@ -34,16 +34,17 @@ def test_two_schedulers_fire_2000_timers_exactly_once(api, database_url):
 def test_a_scheduler_killed_mid_sweep_loses_nothing(api, database_url):
     api.deploy({"waiter.bpmn": waiter_model()})
     ids = due_cases(api, COUNT)
-    node = scheduler_process(database_url, "--interval", "1")
+    node = scheduler_process(database_url, "--interval", "1", lease=2)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         fired = sum(fired_counts(api.app, ids).values())
-        if fired >= 50:
+        if fired >= 20:
             break
         time.sleep(0.2)
     node.send_signal(signal.SIGKILL)
     node.wait(10)
-    assert 50 <= fired < COUNT, "the scheduler was not caught mid-sweep"
+    assert 20 <= fired < COUNT, "the scheduler was not caught mid-sweep"
+    time.sleep(2.5)  # the killed node's leases run out
     _wait(scheduler_process(database_url, "--once"))
     counts = fired_counts(api.app, ids)
     assert set(counts.values()) == {1}, {k: v for k, v in counts.items() if v != 1}

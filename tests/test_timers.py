@@ -83,14 +83,14 @@ def test_a_failing_case_is_skipped_and_the_sweep_goes_on(api, monkeypatch):
     api.deploy({"waiter.bpmn": _timer_model()})
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=BEIJING), tick=False) as clock:
         ids = [api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01").get_json()["id"] for _ in range(3)]
-        original = store.load_run
+        original = store.perform
 
-        def broken(instance):
+        def broken(instance, *args, **kwargs):
             if instance.id == ids[1]:
                 raise RuntimeError("disk on fire")
-            return original(instance)
+            return original(instance, *args, **kwargs)
 
-        monkeypatch.setattr(store, "load_run", broken)
+        monkeypatch.setattr(store, "perform", broken)
         clock.move_to(datetime(2026, 3, 2, 10, 0, 1, tzinfo=BEIJING))
         with api.app.app_context():
             report = sweeper.sweep()
@@ -98,10 +98,10 @@ def test_a_failing_case_is_skipped_and_the_sweep_goes_on(api, monkeypatch):
             stuck = db.session.get(ProcessInstance, ids[1])
             assert stuck.next_timer_due.astimezone(BEIJING) == datetime(2026, 3, 2, 10, 5, 1, tzinfo=BEIJING)
         assert "timer_failed" in [e["kind"] for e in api.instance(ids[1])["history"]]
-        monkeypatch.setattr(store, "load_run", original)
+        monkeypatch.setattr(store, "perform", original)
         clock.move_to(datetime(2026, 3, 2, 10, 6, tzinfo=BEIJING))
         assert scheduler.tick(api.app)["fired"] == 1
-    assert all(len(api.tasks("worker-dc-dm-01", instance_id=i)) == 1 for i in ids)
+        assert all(len(api.tasks("worker-dc-dm-01", instance_id=i)) == 1 for i in ids)
 
 
 def test_engine_error_in_a_timer_path_is_recorded_not_retried(api):

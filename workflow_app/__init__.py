@@ -25,31 +25,53 @@ def create_app(test_config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     from . import api, audit, cli, web
-    from .repository import instances as instance_store
     from .repository.caches import Caches
 
     audit.install(Session)
-    instance_store.install(Session)
 
     app.extensions["workflow_app.caches"] = Caches(
         spec_size=256 if app.config["SPEC_CACHE"] else 0, run_size=app.config["WORKFLOW_CACHE_SIZE"]
     )
+    app.extensions["workflow_app.engine"] = _engine(app.config)
+    app.extensions["workflow_app.effects"] = _effects()
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
-    from .catalogue import events  # noqa: F401 - registers the catalogue.index mechanism
-    from .sla import extension  # noqa: F401 - registers the sla.extend mechanism
     from .timers import scheduler
 
     scheduler.start_in_app(app)
     return app
 
 
+def _effects():
+    """The platform mechanisms a model may name in a node's ``effect`` property."""
+    from .cases.effects import Effects
+    from .catalogue import events
+    from .sla import extension
+
+    registry = Effects()
+    registry.register("catalogue.index", events.index)
+    registry.register("sla.extend", extension.extend)
+    return registry
+
+
+def _engine(config):
+    from .engine.isolation import Engine
+
+    return Engine(isolated=config["ENGINE_ISOLATION"], workers=config["ENGINE_WORKERS"],
+                  time_limit=config["SCRIPT_TIME_LIMIT"], memory_mb=config["SCRIPT_MEMORY_MB"],
+                  step_limit=config["SCRIPT_STEP_LIMIT"], max_bytes=config["MAX_CASE_BYTES"],
+                  run_cache=config["WORKFLOW_CACHE_SIZE"])
+
+
 class _BoundedInt(IntegerConverter):
-    """Integer path parameters stop at 64 bits: a larger id is simply not found (no overflow)."""
+    """Integer path parameters stop where the id columns do (32-bit ``integer`` on PostgreSQL):
+    a larger id is simply not found (404), never an overflow in the database."""
+
+    MAX = 2**31 - 1
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", self.MAX)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -58,6 +80,7 @@ def _engine_options(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        options["pool_pre_ping"] = False  # a file cannot drop the connection; a ping per checkout is waste
     else:
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 20)

@@ -6,6 +6,9 @@ A form is a JSON Schema (draft 2020-12) object schema. Labels: ``title`` is Chin
 org_unit, user), ``x-order`` on the form. Values shown come from process data: a field takes the
 data value of the same name (or of ``x-default-from``) before its schema ``default``.
 ``readOnly`` fields are shown but never taken from a submission.
+
+A form's ``$ref``s are resolved when it is deployed and its regexes run on RE2 (see
+``formschemas``): checking a submission reads no file, fetches nothing and cannot backtrack.
 """
 
 import copy
@@ -14,12 +17,21 @@ import re
 
 from jsonschema import exceptions as schema_errors
 from jsonschema import validators
+from referencing.exceptions import Unresolvable
 
+from . import formschemas
 from .errors import InvalidInput
+from .formschemas import FormRefused
+
+__all__ = ["FormRefused", "parse", "problems", "resolve", "validate"]
 
 
 def parse(content: bytes) -> dict:
-    document = json.loads(content.decode("utf-8-sig"))
+    """A form document from its file; ValueError (or UnicodeDecodeError) when it is not one."""
+    try:
+        document = json.loads(content.decode("utf-8-sig"))
+    except RecursionError as error:
+        raise ValueError("the form nests too deeply") from error
     if not isinstance(document, dict):
         raise ValueError("a form must be a JSON object")
     return document
@@ -31,11 +43,36 @@ def problems(document: dict) -> list[str]:
         return ["a form's schema must have type 'object'"]
     if not isinstance(document.get("properties", {}), dict):
         return ["'properties' must be an object"]
+    if "$schema" in document and validators.validator_for(document, default=None) is None:
+        return [f"unknown $schema {str(document['$schema'])[:120]!r}: use a JSON Schema draft's own URI"]
+    if _depth(document) > formschemas.MAX_DEPTH:
+        return [f"the form nests deeper than {formschemas.MAX_DEPTH} levels"]
+    regexes = formschemas.regex_problems(document)
+    if regexes:
+        return regexes
     try:
         validators.validator_for(document).check_schema(document)
     except schema_errors.SchemaError as error:
         return [f"invalid JSON Schema: {error.message}"]
     return []
+
+
+def _depth(document) -> int:
+    deepest, stack = 0, [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > formschemas.MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def resolve(name: str, document: dict, lookup) -> tuple[dict, dict[str, dict]]:
+    """The form with its ``$ref``s inlined from the bundle and ``forms/`` (``lookup(name)`` gives a
+    form file's bytes), and the forms it read. Raises ``FormRefused`` naming the reference and why."""
+    return formschemas.resolve(name, document, lookup, parse)
 
 
 def _closed(schema: dict) -> dict:
@@ -98,17 +135,23 @@ def validate(document: dict, submitted: dict, current: dict) -> dict:
     check_schema = _closed({**document, "required": [
         n for n in document.get("required", []) if not properties.get(n, {}).get("readOnly")
     ]})
-    validator_cls = validators.validator_for(check_schema)
-    validator = validator_cls(check_schema, format_checker=validator_cls.FORMAT_CHECKER)
-    for error in validator.iter_errors(accepted):
-        for field, message in _error_fields(error):
-            if message not in errors.setdefault(field, []):
-                errors[field].append(message)
+    _schema_errors(check_schema, accepted, errors)
     _check_references(properties, accepted, errors)
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise InvalidInput("the form has errors", errors)
     return accepted
+
+
+def _schema_errors(schema: dict, accepted: dict, errors: dict) -> None:
+    try:
+        for error in formschemas.validator(schema).iter_errors(accepted):
+            for field, message in _error_fields(error):
+                if message not in errors.setdefault(field, []):
+                    errors[field].append(message)
+    except Unresolvable as error:  # a version deployed before references were resolved at deploy time
+        raise InvalidInput("the form cannot be checked: it references a schema that is not part of its version; "
+                           "the process must be redeployed", {"_form": ["unresolvable $ref"]}) from error
 
 
 def _org_unit_problem(code, spec: dict) -> str | None:

@@ -80,8 +80,14 @@ class UnitOfWork:
         that is closed on exit, so the writes that follow begin their own (IMMEDIATE) one.
         Nothing may be flushed inside; objects loaded here stay usable (they are not expired),
         and their version columns catch anyone who changed them in between."""
-        if self.session.new or self.session.dirty or self.session.deleted or self.session.info.get(_AUDIT_PENDING):
-            raise RuntimeError("work.reading() must come before the action's first change")
+        session = self.session
+        written = session.new or session.dirty or session.deleted or session.info.get(_AUDIT_PENDING)
+        if written or not _sqlite():
+            # PostgreSQL: plain reads take no locks; one transaction does it all. Or part of a
+            # larger action that has written already: its lock is held; compute in place.
+            with self.session.no_autoflush:
+                yield self
+            return
         _end_transaction()
         token = BEGIN_MODE.set("")
         try:
@@ -109,11 +115,15 @@ class UnitOfWork:
 
 def _end_transaction() -> None:
     """Close a transaction that only read (keeps loaded objects; expire_on_commit is off)."""
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             session.flush()
         session.commit()
+
+
+def _sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
 
 
 def current() -> UnitOfWork | None:
@@ -141,7 +151,8 @@ def run(action: Callable[[UnitOfWork], T], attempts: int | None = None) -> T:
     session = db.session
     for attempt in range(1, attempts + 1):
         work = UnitOfWork()
-        _end_transaction()  # a route's reads (who is calling) must not become our snapshot
+        if _sqlite():
+            _end_transaction()  # SQLite: a route's read transaction must end so ours begins IMMEDIATE
         token, mode = _CURRENT.set(work), BEGIN_MODE.set("IMMEDIATE")
         try:
             result = action(work)

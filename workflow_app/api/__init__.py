@@ -50,7 +50,7 @@ def handle_domain_error(error: DomainError):
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="workflow"'
     if error.status in (429, 503):
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(getattr(error, "retry_after", 1))
     return response
 
 
@@ -62,14 +62,29 @@ def handle_unexpected(error: Exception):
 
 
 def init_app(app) -> PlatformApi:
+    from .. import security
+
+    security.install(app)  # app-wide: safe defaults, and the pages' forms are checked like the API's bodies
     api = PlatformApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })
-    from . import auth, calendar, catalogue, definitions, inbox, instances, notifications, org, supervision, tasks
+    from . import (
+        auth,
+        calendar,
+        catalogue,
+        definitions,
+        inbox,
+        instances,
+        messages,
+        notifications,
+        org,
+        supervision,
+        tasks,
+    )
 
     for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
-                   catalogue):
+                   catalogue, messages):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -19,14 +19,14 @@ class AddArgs(Schema):
     start = fields.AwareDateTime(required=True, default_timezone=LOCAL)
     amount = fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    org_unit = fields.String(load_default=None)
+    org_unit = fields.String(load_default=None, validate=validate.Length(max=128))
 
 
 class ElapsedArgs(Schema):
     start = fields.AwareDateTime(required=True, default_timezone=LOCAL)
     end = fields.AwareDateTime(required=True, default_timezone=LOCAL)
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    org_unit = fields.String(load_default=None)
+    org_unit = fields.String(load_default=None, validate=validate.Length(max=128))
 
 
 class DueOut(Schema):
@@ -38,7 +38,7 @@ class ElapsedOut(Schema):
 
 
 class LocalityArgs(Schema):
-    locality = fields.String(load_default=None)
+    locality = fields.String(load_default=None, validate=validate.Length(max=128))
     year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
 
 
@@ -67,7 +67,8 @@ def _unit(code):
 @blp.arguments(AddArgs, location="query")
 @blp.response(200, DueOut)
 def add(args):
-    """When ``amount`` of ``unit`` from ``start`` ends, on the calendar of ``org_unit``."""
+    """When ``amount`` of ``unit`` from ``start`` ends, on the calendar of ``org_unit`` (422 beyond about a
+    century of the unit, or outside the years 1900-2199)."""
     current.require_user()
     return {"due": localities.add(args["start"], args["amount"], args["unit"], _unit(args["org_unit"]))}
 
@@ -76,7 +77,8 @@ def add(args):
 @blp.arguments(ElapsedArgs, location="query")
 @blp.response(200, ElapsedOut)
 def elapsed(args):
-    """How much of ``unit`` lies between ``start`` and ``end`` on the calendar of ``org_unit``."""
+    """How much of ``unit`` lies between ``start`` and ``end`` on the calendar of ``org_unit`` (at most 100
+    years apart, within the years 1900-2199)."""
     current.require_user()
     if args["end"] < args["start"]:
         raise InvalidInput("end is before start", {"end": ["must not be before start"]})

@@ -40,7 +40,7 @@ class Query(Schema):
 
 
 class LookupQuery(Schema):
-    org_unit = fields.String(load_default=None)
+    org_unit = fields.String(load_default=None, validate=validate.Length(max=128))
 
 
 class CatalogueImportForm(Schema):
@@ -58,8 +58,9 @@ class CatalogueImportOut(Schema):
 
 
 class OverrideItem(Schema):
-    condition_code = fields.String(required=True)
-    time_limit = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    condition_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    time_limit = fields.Float(required=True, allow_none=True,
+                              validate=validate.Range(min=0, min_inclusive=False, max=10_000))
     time_unit = fields.String(load_default="work_hours", validate=validate.OneOf(UNITS))
 
 
@@ -68,7 +69,7 @@ class OverridesIn(Schema):
 
 
 class LocalityQuery(Schema):
-    locality = fields.String(required=True)
+    locality = fields.String(required=True, validate=validate.Length(min=1, max=128))
 
 
 @blp.get("")

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..auth import current
 from ..inbox import queries
-from .schemas import InboxItemSchema
+from .schemas import Code, InboxItemSchema, Page, PerPage
 
 PREFIX = "/inbox"
 blp = Blueprint("inbox", __name__, description="待办箱 Inbox")
@@ -15,12 +15,12 @@ class InboxArgs(Schema):
     state = fields.String(load_default="open", validate=validate.OneOf(queries.STATES),
                           metadata={"description": "open (all I may act on), unclaimed, mine (assigned to me), "
                                                    "done (completed by me)"})
-    process_key = fields.String(load_default=None)
+    process_key = Code()
     overdue = fields.Boolean(load_default=None)
-    org_unit = fields.String(load_default=None, metadata={"description": "only tasks in this unit's subtree"})
+    org_unit = Code(metadata={"description": "only tasks in this unit's subtree"})
     q = fields.String(load_default=None, validate=validate.Length(max=100), metadata={"description": "text"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=queries.MAX_PER_PAGE))
+    page = Page()
+    per_page = PerPage(20, queries.MAX_PER_PAGE)
 
 
 class CountsSchema(Schema):

@@ -4,14 +4,11 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from ..auth import current
 from ..errors import InvalidInput
-from ..extensions import db
-from ..models import OrgUnit
 from ..org import access, exchange, households, tree
-from .schemas import OrgUnitSchema
+from .schemas import Code, OrgUnitSchema
 
 PREFIX = ""
 blp = Blueprint("org", __name__, description="组织架构 Organisation")
@@ -19,28 +16,31 @@ KINDS = tuple(exchange.FIELDS)
 
 
 class OrgQuery(Schema):
-    level = fields.String(load_default=None)
-    parent = fields.String(load_default=None)
+    level = Code()
+    parent = Code()
 
 
 class HouseholdQuery(Schema):
-    org_unit = fields.String(load_default=None)
+    org_unit = Code()
     flag = fields.String(load_default=None, validate=validate.OneOf(households.FLAGS))
 
 
 class HouseholdSchema(Schema):
+    """A household; each field is null where the caller's roles do not see its class."""
+
     code = fields.String()
     org_unit = fields.String()
-    address = fields.String()
+    address = fields.String(allow_none=True)
     members = fields.Integer(allow_none=True)
-    elderly_alone = fields.Boolean()
-    hardship = fields.Boolean()
-    disability = fields.Boolean()
+    elderly_alone = fields.Boolean(allow_none=True)
+    hardship = fields.Boolean(allow_none=True)
+    disability = fields.Boolean(allow_none=True)
     head_name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     id_number = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     personal_visible = fields.Boolean()
+    classes = fields.List(fields.String(), metadata={"description": "the field classes the caller sees"})
 
 
 class ImportForm(Schema):
@@ -69,20 +69,15 @@ class ExportQuery(Schema):
 def list_units(query):
     """Org units, parents before children."""
     current.require_user()
-    units = select(OrgUnit).order_by(OrgUnit.path)
-    if query.get("level"):
-        units = units.where(OrgUnit.level == query["level"])
-    if query.get("parent"):
-        parent_id = select(OrgUnit.id).where(OrgUnit.code == query["parent"]).scalar_subquery()
-        units = units.where(OrgUnit.parent_id == parent_id)
-    return list(db.session.execute(units).scalars())
+    return tree.listing(query.get("level"), query.get("parent"))
 
 
 @blp.get("/households")
 @blp.arguments(HouseholdQuery, location="query")
 @blp.response(200, HouseholdSchema(many=True))
 def list_households(query):
-    """Households where the caller works; names, phones and ID numbers only for those who serve them."""
+    """Households where the caller's roles see them, each field class as ``org/visibility.json`` allows:
+    names, phones and ID numbers only for those who serve them; never for residents."""
     return households.listing(current.require_user(), query.get("org_unit"), query.get("flag"))
 
 

@@ -2,7 +2,31 @@
 
 from datetime import UTC
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+# Every number that reaches a query is bounded: ids fit the 32-bit id columns, a page offset stays
+# small, and text that names something (a code, a key) is short. Larger values answer 422, not 500.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 10_000
+
+
+def Id(**kwargs) -> fields.Integer:  # a field factory, used like a field class
+    """An id in a query or body: a whole number from 1 to 2^31-1."""
+    return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def Page(**kwargs) -> fields.Integer:
+    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), **kwargs)
+
+
+def PerPage(default: int, maximum: int) -> fields.Integer:
+    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=maximum))
+
+
+def Code(**kwargs) -> fields.String:
+    """A unit code, process key or username given as a filter: at most 128 characters."""
+    kwargs.setdefault("load_default", None)
+    return fields.String(validate=validate.Length(max=128), **kwargs)
 
 
 class Timestamp(fields.DateTime):

@@ -5,21 +5,21 @@ from marshmallow import Schema, fields, validate
 
 from ..auth import current
 from ..sla import supervision
-from .schemas import InboxItemSchema, Timestamp
+from .schemas import Code, InboxItemSchema, Page, PerPage, Timestamp
 
 PREFIX = "/supervision"
 blp = Blueprint("supervision", __name__, description="督查 Supervision")
 
 
 class Scope(Schema):
-    org_unit = fields.String(load_default=None)
+    org_unit = Code()
 
 
 class BreachArgs(Scope):
     colour = fields.String(load_default="at_risk", validate=validate.OneOf(tuple(supervision.COLOURS)))
-    stage = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    stage = Code()
+    page = Page()
+    per_page = PerPage(50, 200)
 
 
 class HistoryArgs(Scope):

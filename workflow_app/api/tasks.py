@@ -7,15 +7,24 @@ from ..auth import current
 from ..cases import service, views
 from ..inbox import actions
 from ..sla import control, extension
-from .schemas import AttachmentSchema, CommentSchema, InboxItemSchema, TaskSchema, Timestamp, UserBriefSchema
+from .schemas import (
+    AttachmentSchema,
+    Code,
+    CommentSchema,
+    Id,
+    InboxItemSchema,
+    TaskSchema,
+    Timestamp,
+    UserBriefSchema,
+)
 
 PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="待办任务 Tasks")
 
 
 class TaskQuery(Schema):
-    instance_id = fields.Integer(load_default=None)
-    process_key = fields.String(load_default=None)
+    instance_id = Id(load_default=None)
+    process_key = Code()
 
 
 class CompleteIn(Schema):

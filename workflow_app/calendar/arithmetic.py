@@ -11,10 +11,16 @@ been used up, in one of four units:
 - ``days``: natural calendar days.
 
 The module never reads the current time; callers pass timezone-aware datetimes in.
+
+Inputs are bounded (every moment between ``EARLIEST`` and ``LATEST``, a range or an amount at most
+about ``MAX_SPAN_YEARS`` years) and the work is proportional to the years spanned, not the days:
+working days are counted a year at a time from cached per-year tallies, with the local overrides
+looked up by bisection. A 100-year range costs about as much as a one-year one.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -30,6 +36,15 @@ DEFAULT_PERIODS = ((time(8), time(12)), (time(14), time(18)))
 _ONE_DAY = timedelta(days=1)
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
+# What the arithmetic accepts: moments in these years, ranges and amounts up to about a century.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_SPAN_YEARS = 100
+MAX_SPAN = timedelta(days=round(365.25 * MAX_SPAN_YEARS))
+# The most of each unit one call may add (about MAX_SPAN_YEARS years of it).
+MAX_AMOUNT = {"emergency_hours": MAX_SPAN.days * 24, "days": MAX_SPAN.days,
+              "work_days": 250 * MAX_SPAN_YEARS, "work_hours": 250 * MAX_SPAN_YEARS * 8}
+
 
 @lru_cache(maxsize=8192)
 def _statutory_workday(day: date) -> bool:
@@ -41,6 +56,40 @@ def _statutory_workday(day: date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         return day.weekday() < 5
+
+
+@lru_cache(maxsize=512)
+def _year_tally(year: int) -> tuple[int, ...]:
+    """Running counts of national working days in ``year``: item i is the count before day i."""
+    first = date(year, 1, 1)
+    try:
+        chinese_calendar.is_workday(first)
+        known = True
+    except NotImplementedError:  # no data for the year: Monday to Friday, without a lookup per day
+        known = False
+    counts, total = [0], 0
+    for offset in range((date(year + 1, 1, 1) - first).days):
+        day = first + timedelta(days=offset)
+        total += _statutory_workday(day) if known else day.weekday() < 5
+        counts.append(total)
+    return tuple(counts)
+
+
+def _statutory_count(first: date, last: date) -> int:
+    """National working days from ``first`` to ``last`` inclusive (0 when ``last`` is earlier)."""
+    total = 0
+    for year in range(first.year, last.year + 1):
+        start = date(year, 1, 1)
+        low = (max(first, start) - start).days
+        high = (min(last, date(year, 12, 31)) - start).days
+        if high >= low:
+            tally = _year_tally(year)
+            total += tally[high + 1] - tally[low]
+    return total
+
+
+def _in_range(days: tuple[date, ...], first: date, last: date) -> int:
+    return max(0, bisect.bisect_right(days, last) - bisect.bisect_left(days, first))
 
 
 def _duration(begin: time, end: time) -> timedelta:
@@ -110,12 +159,22 @@ def _check_unit(unit: str) -> None:
         raise ValueError(f"unknown time unit {unit!r}; expected one of {', '.join(UNITS)}")
 
 
-def _check_amount(amount: float) -> None:
-    """Raise ValueError for a negative, infinite or non-numeric amount."""
+def _check_amount(amount: float, unit: str | None = None) -> None:
+    """Raise ValueError for a negative, infinite, non-numeric or (for ``unit``) too large amount."""
     if isinstance(amount, bool) or not isinstance(amount, int | float):
         raise ValueError(f"amount must be a number, got {amount!r}")
     if not math.isfinite(amount) or amount < 0:
         raise ValueError(f"amount must be a finite number >= 0, got {amount!r}")
+    if unit in MAX_AMOUNT and amount > MAX_AMOUNT[unit]:
+        raise ValueError(f"amount {amount:g} {unit} is too large: at most {MAX_AMOUNT[unit]} "
+                         f"(about {MAX_SPAN_YEARS} years)")
+
+
+def _check_moment(value: datetime, name: str) -> None:
+    """Raise ValueError for a moment outside the years the arithmetic supports."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"{name} {value.isoformat()} is outside the supported years "
+                         f"{EARLIEST.year}-{LATEST.year - 1}")
 
 
 @dataclass(frozen=True)
@@ -142,6 +201,10 @@ class WorkCalendar:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
             raise ValueError(f"unknown time zone {self.timezone!r}") from error
+        # Overrides that change the national answer, sorted for counting by bisection.
+        object.__setattr__(self, "_lost", tuple(sorted(d for d in self.days_off if _statutory_workday(d))))
+        object.__setattr__(self, "_gained", tuple(sorted(
+            d for d in self.extra_workdays - self.days_off if not _statutory_workday(d))))
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -161,6 +224,17 @@ class WorkCalendar:
             return True
         return _statutory_workday(day)
 
+    def count_workdays(self, first: date, last: date) -> int:
+        """Working days from ``first`` to ``last`` inclusive, in time proportional to the years."""
+        if last < first:
+            return 0
+        return (_statutory_count(first, last) - _in_range(self._lost, first, last)
+                + _in_range(self._gained, first, last))
+
+    @property
+    def _full_day(self) -> timedelta:
+        return sum((_duration(begin, end) for begin, end in self.periods), timedelta())
+
     # -- public arithmetic -------------------------------------------------------------------
 
     def add(self, start: datetime, amount: float, unit: str) -> datetime:
@@ -170,7 +244,13 @@ class WorkCalendar:
         """
         _check_aware(start, "start")
         _check_unit(unit)
-        _check_amount(amount)
+        _check_amount(amount, unit)
+        _check_moment(start, "start")
+        landed = self._add(start, amount, unit)
+        _check_moment(landed, "the result")
+        return landed
+
+    def _add(self, start: datetime, amount: float, unit: str) -> datetime:
         if unit == "emergency_hours":
             return (start.astimezone(UTC) + timedelta(hours=amount)).astimezone(self.tzinfo)
         if unit == "days":
@@ -189,6 +269,11 @@ class WorkCalendar:
         _check_aware(start, "start")
         _check_aware(end, "end")
         _check_unit(unit)
+        _check_moment(start, "start")
+        _check_moment(end, "end")
+        if end - start > MAX_SPAN:
+            raise ValueError(f"the range from {start.isoformat()} to {end.isoformat()} is longer than "
+                             f"{MAX_SPAN_YEARS} years")
         seconds = (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
         if seconds <= 0:
             return 0.0
@@ -221,18 +306,36 @@ class WorkCalendar:
         return (landed.astimezone(UTC) + timedelta(hours=24 * fraction)).astimezone(self.tzinfo)
 
     def _add_work_hours(self, wall: datetime, remaining: timedelta) -> datetime:
-        """Consume ``remaining`` working time from ``wall``; ends at a period's end if it runs out there."""
+        """Consume ``remaining`` working time from ``wall``; ends at a period's end if it runs out there.
+
+        Whole working days that the time outlasts are skipped in one step (``_after_workdays``)."""
         day, clock = wall.date(), wall.time()
-        full_day = timedelta(hours=self.hours_per_day)
-        while True:
+        if clock != time.min:
             if self.is_workday(day):
-                if clock == time.min and remaining > full_day:
-                    remaining -= full_day
-                else:
-                    landed, remaining = self._spend_in_day(day, clock, remaining)
-                    if landed is not None:
-                        return landed
-            day, clock = day + _ONE_DAY, time.min
+                landed, remaining = self._spend_in_day(day, clock, remaining)
+                if landed is not None:
+                    return landed
+            day += _ONE_DAY
+        full_day = self._full_day
+        if remaining > full_day:  # at midnight: every working day the time outlasts is spent whole
+            whole = (remaining - timedelta(microseconds=1)) // full_day
+            day = self._after_workdays(day - _ONE_DAY, whole) + _ONE_DAY
+            remaining -= full_day * whole
+        while not self.is_workday(day):
+            day += _ONE_DAY
+        landed, _ = self._spend_in_day(day, time.min, remaining)
+        return landed
+
+    def _after_workdays(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` (``day`` itself for 0): whole years at a time."""
+        while count > 0:
+            year_end = date(day.year, 12, 31)
+            if day < year_end and (ahead := self.count_workdays(day + _ONE_DAY, year_end)) < count:
+                count, day = count - ahead, year_end
+                continue
+            day += _ONE_DAY
+            count -= self.is_workday(day)
+        return day
 
     def _spend_in_day(self, day: date, clock: time, remaining: timedelta) -> tuple[datetime | None, timedelta]:
         """Spend working time on one working day from ``clock`` on.
@@ -252,26 +355,22 @@ class WorkCalendar:
     def _add_work_days(self, wall: datetime, amount: float) -> datetime:
         """Whole working days to the same wall-clock time, then any fraction as working hours."""
         whole = math.floor(amount)
-        day = wall.date()
-        counted = 0
-        while counted < whole:
-            day += _ONE_DAY
-            if self.is_workday(day):
-                counted += 1
-        landed = datetime.combine(day, wall.time())
+        landed = datetime.combine(self._after_workdays(wall.date(), whole), wall.time())
         fraction = amount - whole
         if not fraction:
             return landed
         return self._add_work_hours(landed, timedelta(hours=fraction * self.hours_per_day))
 
     def _work_between(self, start: datetime, end: datetime) -> timedelta:
-        """Working time overlapping [start, end), both naive local wall-clock datetimes."""
+        """Working time overlapping [start, end), both naive local wall-clock datetimes: the first and
+        last days by their periods, the working days between them whole."""
+        first, last = start.date(), end.date()
         total = timedelta()
-        day = start.date()
-        while day <= end.date():
+        for day in {first, last}:
             if self.is_workday(day):
                 total += self._work_in_day(day, start, end)
-            day += _ONE_DAY
+        if last - first > _ONE_DAY:
+            total += self._full_day * self.count_workdays(first + _ONE_DAY, last - _ONE_DAY)
         return total
 
     def _work_in_day(self, day: date, start: datetime, end: datetime) -> timedelta:

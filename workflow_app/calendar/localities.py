@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, uow
 from ..errors import InvalidInput
 from ..extensions import db
 from ..models import CalendarDay, CalendarSetting
@@ -53,12 +53,26 @@ def check_unit(unit: str) -> str:
     return unit
 
 
+def _refused(error: ValueError, field: str) -> InvalidInput:
+    return InvalidInput(f"the calendar cannot compute this: {error}", {field: [str(error)]})
+
+
 def add(start: datetime, amount: float, unit: str, org_unit=None) -> datetime:
-    return calendar_for(org_unit).add(start, amount, check_unit(unit))
+    """``amount`` of ``unit`` after ``start``; InvalidInput (422) for amounts or dates out of range."""
+    calendar = calendar_for(org_unit)
+    try:
+        return calendar.add(start, amount, check_unit(unit))
+    except ValueError as error:
+        raise _refused(error, "amount" if "amount" in str(error) else "start") from error
 
 
 def elapsed(start: datetime, end: datetime, unit: str, org_unit=None) -> float:
-    return calendar_for(org_unit).elapsed(start, end, check_unit(unit))
+    """How much of ``unit`` lies between two moments; InvalidInput (422) for ranges out of bounds."""
+    calendar = calendar_for(org_unit)
+    try:
+        return calendar.elapsed(start, end, check_unit(unit))
+    except ValueError as error:
+        raise _refused(error, "end") from error
 
 
 def _locality(code: str | None) -> str:
@@ -76,40 +90,48 @@ def save_setting(locality: str | None, *, timezone: str | None, periods: str | N
         if timezone:
             WorkCalendar(timezone=timezone).add(datetime.fromisoformat("2026-01-05T09:00:00+08:00"), 1, "work_hours")
     except (ValueError, KeyError) as error:
-        raise InvalidInput(f"invalid calendar setting: {error}", {"periods": [str(error)]}) from error
+        field = "timezone" if timezone and "zone" in str(error) else "periods"
+        raise InvalidInput(f"invalid calendar setting: {error}", {field: [str(error)]}) from error
+    setting = uow.run(lambda work: _save_setting(work, code, timezone, periods, actor))
+    forget_org()
+    return setting
+
+
+def _save_setting(work, code: str, timezone: str | None, periods: str | None, actor) -> CalendarSetting:
     setting = db.session.execute(select(CalendarSetting).where(CalendarSetting.locality == code)).scalar_one_or_none()
     if setting is None:
         setting = CalendarSetting(locality=code)
-        db.session.add(setting)
+        work.add(setting)
     setting.timezone = timezone or setting.timezone or "Asia/Shanghai"
     setting.periods = periods or setting.periods or "08:00-12:00,14:00-18:00"
     audit.record("calendar_changed", actor=actor, subject=f"calendar:{code or '*'}",
                  detail={"timezone": setting.timezone, "periods": setting.periods})
-    db.session.commit()
-    forget_org()
     return setting
 
 
 def save_days(locality: str | None, days: list[dict], actor) -> list[CalendarDay]:
     """Set (or with ``workday: null``, remove) day overrides for a locality; all or nothing."""
     code = _locality(locality)
+    saved = uow.run(lambda work: _save_days(work, code, days, actor))
+    forget_org()
+    return saved
+
+
+def _save_days(work, code: str, days: list[dict], actor) -> list[CalendarDay]:
     existing = {d.day: d for d in db.session.execute(
         select(CalendarDay).where(CalendarDay.locality == code)).scalars()}
     saved = []
-    for item in days:
-        day = item["day"]
+    for day, item in {item["day"]: item for item in days}.items():  # a day given twice: the last one counts
         if item.get("workday") is None:
             if day in existing:
                 db.session.delete(existing[day])
             continue
         row = existing.get(day) or CalendarDay(locality=code, day=day)
         row.workday, row.name = bool(item["workday"]), item.get("name")
-        db.session.add(row)
+        work.add(row)
         saved.append(row)
     audit.record("calendar_changed", actor=actor, subject=f"calendar:{code or '*'}",
                  detail={"days": [{"day": d["day"].isoformat(), "workday": d.get("workday")} for d in days]})
-    db.session.commit()
-    forget_org()
     return saved
 
 

@@ -1,39 +1,58 @@
 """What a model asks of the platform when a flow node completes, through node properties:
 
-- ``fact``: record a case fact of that kind (returned, rework, self_handled…) for the indicators;
+- ``fact``: record a case fact of that kind (returned, rework, self_handled…) for the indicators,
+  against the case's unit or the unit named by the node's ``fact_unit_from`` data key;
 - ``effect``: run a named platform mechanism with the node's data (e.g. ``sla.extend`` at the
   end of an approved extension request).
 
-Mechanisms register here; the model decides when they run. Nothing here decides business rules.
+The registry of mechanisms is built explicitly by the app factory (``create_app``); deployment
+refuses a model that names an effect the registry does not have. Nothing here decides business
+rules: the model says when a mechanism runs.
 """
 
 import logging
 from collections.abc import Callable
 
+from flask import current_app
+
+from .. import facts
 from ..engine import StepEvent
 from ..models import ProcessInstance
 from ..repository import instances as store
 
 log = logging.getLogger(__name__)
 
-Mechanism = Callable[[ProcessInstance, dict, object], None]
-MECHANISMS: dict[str, Mechanism] = {}
+# mechanism(work, instance, node data, actor): effects on other cases go through work.follow_up
+Mechanism = Callable[[object, ProcessInstance, dict, object], None]
 
 
-def mechanism(name: str):
-    def register(fn: Mechanism) -> Mechanism:
-        MECHANISMS[name] = fn
-        return fn
+class Effects:
+    """The platform mechanisms models may name in an ``effect`` property."""
 
-    return register
+    def __init__(self):
+        self._mechanisms: dict[str, Mechanism] = {}
+
+    def register(self, name: str, mechanism: Mechanism) -> None:
+        if name in self._mechanisms:
+            raise ValueError(f"effect {name!r} is registered twice")
+        self._mechanisms[name] = mechanism
+
+    def get(self, name: str) -> Mechanism | None:
+        return self._mechanisms.get(name)
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._mechanisms)
 
 
-def apply(instance: ProcessInstance, events: list[StepEvent], actor) -> None:
+def registry() -> Effects:
+    return current_app.extensions["workflow_app.effects"]
+
+
+def apply(work, instance: ProcessInstance, events: list[StepEvent], actor) -> None:
     if not events:
         return
-    nodes = store.manifest(instance.version).get("nodes") or {}
-    from ..sla import facts
-
+    nodes = store.manifest(instance).get("nodes") or {}
+    mechanisms = registry()
     for event in events:
         props = nodes.get(event.bpmn_id)
         if not props:
@@ -42,8 +61,8 @@ def apply(instance: ProcessInstance, events: list[StepEvent], actor) -> None:
             facts.record(props["fact"], instance=instance, actor=actor, stage=props.get("stage") or props.get("name"),
                          detail={"node": event.bpmn_id}, unit_code=event.data.get(props.get("fact_unit_from", "")))
         if props.get("effect"):
-            handler = MECHANISMS.get(props["effect"])
-            if handler is None:
-                log.warning("node %s asks for unknown effect %r", event.bpmn_id, props["effect"])
+            handler = mechanisms.get(props["effect"])
+            if handler is None:  # deployment refuses these; a registry that lost one is a platform fault
+                log.error("node %s of case %s asks for unknown effect %r", event.bpmn_id, instance.id, props["effect"])
                 continue
-            handler(instance, event.data, actor)
+            handler(work, instance, event.data, actor)

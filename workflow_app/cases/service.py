@@ -1,12 +1,18 @@
-"""Starting cases and completing their tasks. Each call is one transaction, retried on races."""
+"""Starting cases and completing their tasks: one unit of work each, retried on races.
+
+Each action loads what it needs and lets the engine act (in ``work.reading()``: no write lock is
+held while designer-authored code runs), then writes the case row, its task rows, facts and audit
+in one transaction.
+"""
 
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import audit, clock, taskforms, transactions
+from .. import audit, clock, facts, scripting, taskforms, uow
 from ..engine import TaskNotReady
+from ..engine.isolation import SubmissionRefused
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
@@ -14,7 +20,6 @@ from ..models.task import COMPLETED, OPEN
 from ..org import access, roles, tree
 from ..repository import definitions
 from ..repository import instances as store
-from ..sla import facts
 from . import data as case_data
 from . import sync
 
@@ -45,6 +50,12 @@ def _start_data(manifest: dict, data: dict) -> dict:
     return taskforms.validate(document, data, {}) if document else data
 
 
+def functions(unit) -> dict:
+    """The script functions of a case in ``unit`` (an OrgUnit, a UnitRef or an id)."""
+    ref = tree.ref_by_id(unit) if isinstance(unit, int) else unit
+    return scripting.functions_for(ref)
+
+
 def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> ProcessInstance:
     """Start ``process_key`` for a case in ``org_unit``, on the version that applies there."""
     unit = tree.require(org_unit)
@@ -56,19 +67,18 @@ def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> Pr
     manifest = store.manifest(version)
     authorise_start(actor, manifest, unit, data)
     data = _start_data(manifest, data)
-    return transactions.run(lambda: _start(version, unit, data, actor))
+    return uow.run(lambda work: _start(work, version, unit, data, actor))
 
 
 def start_internal(process_key: str, org_unit: str, data: dict | None, actor: User | None = None,
-                   scheduled: bool = False, commit: bool = True) -> ProcessInstance:
+                   scheduled: bool = False) -> ProcessInstance:
     """Start a case on the platform's own initiative (a schedule, an extension request): the
-    caller has authorised it. ``scheduled`` fires the process's timer start event now."""
+    caller has authorised it. ``scheduled`` fires the process's timer start event now. Inside a
+    running unit of work it joins it."""
     unit = tree.require(org_unit)
     version = definitions.resolve(process_key, unit)
     data = case_data.check(data or {})
-    if not commit:
-        return _start(version, unit, data, actor, scheduled, commit=False)
-    return transactions.run(lambda: _start(version, unit, data, actor, scheduled))
+    return uow.run(lambda work: _start(work, version, unit, data, actor, scheduled))
 
 
 def initiator(actor: User | None) -> dict:
@@ -78,27 +88,48 @@ def initiator(actor: User | None) -> dict:
     return {"username": actor.username, "name": actor.name, "roles": sorted(actor.roles())}
 
 
-def _start(version, unit, data, actor, scheduled=False, commit=True) -> ProcessInstance:
+@dataclass
+class PreparedStart:
+    """A new case the engine has run to its first wait, not yet written."""
+
+    version: object
+    unit: object
+    data: dict
+    actor: User | None
+    outcome: object
+    worker: int | None
+
+
+def prepare_start(version, unit, data: dict, actor: User | None, scheduled: bool = False) -> PreparedStart:
+    """Run a new case of ``version`` to its first wait (call it in ``work.reading()``)."""
     now = clock.now()
     data = {**data, "initiator": initiator(actor)}
-    run = store.new_run(version, unit, data)
-    failure = run.fire_start_timers(now) if scheduled else run.advance()
+    outcome, worker = store.start(version, data, functions(unit), now.isoformat() if scheduled else None)
+    return PreparedStart(version, unit, data, actor, outcome, worker)
+
+
+def write_start(work, prepared: PreparedStart) -> ProcessInstance:
+    version, actor, now = prepared.version, prepared.actor, clock.now()
     instance = ProcessInstance(
-        process_key=version.key, version=version, org_unit=unit, status="running", state="",
+        process_key=version.key, version_id=version.id, org_unit_id=prepared.unit.id, status="running", state="",
         data={}, started_by_id=actor.id if actor else None, started_at=now, updated_at=now,
     )
-    opening = {"kind": "instance_started", "changed_keys": sorted(k for k in data if k != "initiator"),
+    opening = {"kind": "instance_started", "changed_keys": sorted(k for k in prepared.data if k != "initiator"),
                "detail": {"version": version.version, "locality": version.locality or None}}
-    sync.apply(instance, run, actor=actor, failure=failure, opening=opening, open_rows=[])
-    store.keep_after_commit(instance, run)
-    if commit:
-        db.session.commit()
+    sync.apply(work, instance, prepared.outcome, actor=actor, opening=opening, open_rows=[])
+    store.remember(work, instance, prepared.outcome, prepared.worker)
     return instance
+
+
+def _start(work, version, unit, data, actor, scheduled=False) -> ProcessInstance:
+    with work.reading():
+        prepared = prepare_start(version, unit, data, actor, scheduled)
+    return write_start(work, prepared)
 
 
 def complete(task_id: int, data: dict | None, actor: User) -> Completion:
     """Complete an open task as ``actor`` (claiming it if unclaimed) and advance the case."""
-    return transactions.run(lambda: _complete(task_id, data or {}, actor))
+    return uow.run(lambda work: _complete(work, task_id, data or {}, actor))
 
 
 def _task_and_open_rows(task_id: int) -> tuple[HumanTask | None, list[HumanTask]]:
@@ -128,36 +159,39 @@ def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance, l
     return task, instance, open_rows
 
 
-def _complete(task_id: int, data: dict, actor: User) -> Completion:
-    task, instance, open_rows = _open_task(task_id, actor)
-    run = store.load_run(instance)
-    before = run.case_data()
-    try:
-        accepted = _submission(instance, task, data, run.task_data(task.engine_task_id))
-        failure = run.complete(task.engine_task_id, accepted)
-    except TaskNotReady as error:
-        raise Conflict(f"task {task_id} is no longer open: {error}") from error
-    except InvalidInput:
-        store.keep(instance.id, instance.revision, run)  # untouched: keep it warm
-        raise
+def _complete(work, task_id: int, data: dict, actor: User) -> Completion:
+    with work.reading():
+        task, instance, open_rows = _open_task(task_id, actor)
+        accepted, read_only = _submission(instance, task, data)
+        args = {"task_id": task.engine_task_id, "data": accepted, "read_only": read_only}
+        try:
+            outcome, worker = store.perform(instance, "complete", args, functions(instance.org_unit_id))
+        except TaskNotReady as error:
+            raise Conflict(f"task {task_id} is no longer open: {error}") from error
+        except SubmissionRefused as refused:
+            raise InvalidInput("the form has errors", refused.errors) from refused
     now = clock.now()
     if task.assignee_id is None:
-        task.assignee, task.claimed_at = actor, now
+        task.assignee_id, task.claimed_at = actor.id, now
     task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
-    audit.record("task_completed", actor=actor, instance=instance, task=task,
-                 changed_keys=audit.changed_keys(before, {**before, **accepted}))
+    audit.record("task_completed", actor=actor, instance=instance, task=task, changed_keys=outcome.changed_keys)
     if task.due_at is not None:
         facts.record("completed_on_time" if now <= task.due_at else "completed_late", task=task, actor=actor,
-                     detail={"due_at": task.due_at.isoformat()})
-    sync.apply(instance, run, actor=actor, failure=failure, open_rows=open_rows)
-    store.keep_after_commit(instance, run)
-    db.session.commit()
+                     detail={"due_at": task.due_at.isoformat()}, instance=instance)
+    sync.apply(work, instance, outcome, actor=actor, open_rows=open_rows)
+    store.remember(work, instance, outcome, worker)
     return Completion(task, instance)
 
 
-def _submission(instance, task: HumanTask, data: dict, current: dict) -> dict:
+def _submission(instance, task: HumanTask, data: dict) -> tuple[dict, dict]:
+    """The accepted data of a submission, and the values it gave read-only fields (the engine
+    checks those against the task's own)."""
     data = case_data.check(data)
-    if not task.form:
-        return data
-    document = (store.manifest(instance.version).get("forms") or {}).get(task.form)
-    return taskforms.validate(document, data, current) if document else data
+    document = (store.manifest(instance).get("forms") or {}).get(task.form) if task.form else None
+    if not document:
+        return data, {}
+    properties = document.get("properties") or {}
+    read_only = {k for k, spec in properties.items() if isinstance(spec, dict) and spec.get("readOnly")}
+    given = {k: v for k, v in data.items() if k in read_only}
+    rest = {k: v for k, v in data.items() if k not in read_only}
+    return taskforms.validate(document, rest, {}), given

@@ -1,24 +1,28 @@
-"""Mirroring engine state into rows, in the same transaction: instance status and data,
-waiting timers (with due times), and the human-task table the inboxes query."""
+"""Mirroring an engine outcome into rows, in the action's transaction: the case row (state,
+data, status), its waiting timers (with due times), what it waits for from outside (messages,
+signals), and the human-task table the inboxes query.
+
+Everything is written in one flush at commit: the case row once, task rows, then the audit
+events (``opening`` first, then task and status events) in the order things happened."""
 
 from sqlalchemy import select
 
 from .. import audit, clock
-from ..engine import PendingTimer, ProcessRun, ReadyTask, TaskFailure
+from ..calendar import limits
+from ..engine import Outcome, PendingTimer, ReadyTask
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance
 from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
 from ..org import roles, tree
 from ..repository import instances as store
-from ..sla import limits
-from . import effects
+from . import effects, subscriptions
 
 TITLE_KEYS = ("title", "summary", "subject", "description")
 
 
 def case_title(instance: ProcessInstance, data: dict) -> str:
-    name = (instance.version.name if instance.version else None) or instance.process_key
+    name = store.version_name(instance)
     for key in TITLE_KEYS:
         value = data.get(key)
         if isinstance(value, str) and value.strip():
@@ -26,24 +30,20 @@ def case_title(instance: ProcessInstance, data: dict) -> str:
     return f"{name} #{instance.id}"
 
 
-def apply(instance: ProcessInstance, run: ProcessRun, *, actor=None, failure: TaskFailure | None = None,
-          opening: dict | None = None, open_rows: list[HumanTask] | None = None) -> None:
-    """Bring ``instance`` and its rows in line with ``run`` (no commit).
-
-    Everything goes out in one flush: the instance row once, task rows, and the audit events
-    (``opening``, audit.record keywords, first; then task and status events) in the order things
-    happened. ``open_rows`` are the case's open task rows when the caller already has them."""
+def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, opening: dict | None = None,
+          open_rows: list[HumanTask] | None = None) -> None:
+    """Bring ``instance`` and its rows in line with ``outcome`` (no commit). ``open_rows`` are the
+    case's open task rows when the caller already has them."""
     now = clock.now()
-    instance.state = run.dump()
-    instance.data = run.case_data()
-    instance.updated_at = now
-    timers = run.pending_timers()
-    status_event = _sync_status(instance, run, failure, now)
-    _sync_timers(instance, timers)
-    if instance.id is None:
-        db.session.add(instance)
-    rows = open_rows if open_rows is not None else _open_rows(instance)
-    cancelled, created = _sync_tasks(instance, rows, run.ready_tasks(), timers)
+    with db.session.no_autoflush:  # one write of the case row, at the end (not one per lazy load)
+        status_event = _sync_status(instance, outcome, now)
+        _sync_timers(instance, outcome.timers)
+        if instance.id is None:
+            db.session.add(instance)
+        rows = open_rows if open_rows is not None else _open_rows(instance)
+        cancelled, created = _sync_tasks(instance, rows, outcome.ready, outcome.timers)
+        subscriptions.sync(instance, outcome.waiting)
+        instance.state, instance.data, instance.updated_at = outcome.state, outcome.case_data, now
     if opening:
         audit.record(actor=actor, instance=instance, **opening)
     for row in cancelled:
@@ -53,16 +53,16 @@ def apply(instance: ProcessInstance, run: ProcessRun, *, actor=None, failure: Ta
                      detail={"role": row.role, "scope": scope.code})
     if status_event:
         audit.record(status_event[0], actor=actor, instance=instance, detail=status_event[1])
-    db.session.flush()
-    effects.apply(instance, run.take_events(), actor)
+    effects.apply(work, instance, outcome.take_events(), actor)
 
 
-def _sync_status(instance, run, failure, now) -> tuple[str, dict | None] | None:
+def _sync_status(instance, outcome: Outcome, now) -> tuple[str, dict | None] | None:
+    failure = outcome.failure
     if failure is not None:
         instance.status = "error"
         instance.error = {**failure.as_dict(), "at": now.isoformat()}
         return "instance_error", instance.error
-    if run.completed:
+    if outcome.completed:
         instance.status, instance.ended_at, instance.error = "completed", now, None
         return "instance_completed", None
     if instance.status == "error":
@@ -71,22 +71,15 @@ def _sync_status(instance, run, failure, now) -> tuple[str, dict | None] | None:
 
 
 def _sync_timers(instance, timers: list[PendingTimer]) -> None:
-    timers = [t for t in timers if t.due_at is not None]  # a finished cycle never fires again
-    if not timers and instance.next_timer_due is None:
-        return  # rows exist exactly when a due time does: nothing to load or remove
-    existing = {t.engine_task_id: t for t in instance.timers}
-    current = {t.task_id: t for t in timers}
-    for task_id, row in existing.items():
-        if task_id not in current:
-            instance.timers.remove(row)
-    for task_id, timer in current.items():
-        row = existing.get(task_id)
-        if row is None:
-            row = TimerRow(engine_task_id=task_id)
-            instance.timers.append(row)
-        row.bpmn_id, row.name, row.kind = timer.bpmn_id, timer.name, timer.kind
-        row.attached_to, row.interrupting, row.due_at = timer.attached_to, timer.interrupting, timer.due_at
-    instance.next_timer_due = min((t.due_at for t in timers), default=None)
+    """The case's waiting timers and its earliest due time (what the sweeper indexes)."""
+    timers = sorted((t for t in timers if t.due_at is not None), key=lambda t: t.due_at)  # finished cycles never fire
+    items = [TimerRow(t.task_id, t.bpmn_id, t.name, t.kind, t.attached_to, t.interrupting, t.due_at).as_item()
+             for t in timers]
+    if items != (instance.pending_timers or []):
+        instance.pending_timers = items or None
+    due = timers[0].due_at if timers else None
+    if instance.next_timer_due != due:
+        instance.next_timer_due = due
 
 
 def _open_rows(instance) -> list[HumanTask]:
@@ -123,7 +116,7 @@ def task_due(task: ReadyTask, timers: list[PendingTimer]):
 
 
 def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree.UnitRef"]:
-    manifest = store.manifest(instance.version)
+    manifest = store.manifest(instance)
     rule = roles.with_data(roles.lane_rule(task.lane, _lane_properties(manifest, task), index), task.data, index)
     now = clock.now()
     row = HumanTask(
@@ -132,7 +125,7 @@ def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree
         lane=task.lane, role=rule.role, state=OPEN,
         form=task.form, created_at=now, title=case_title(instance, task.data), properties=task.properties or None,
     )
-    case_unit = tree.ref_by_id(instance.org_unit_id) if instance.org_unit_id else tree.UnitRef.of(instance.org_unit)
+    case_unit = tree.ref_by_id(instance.org_unit_id)
     if rule.for_initiator or rule.role is None:
         row.assignee_id = instance.started_by_id
         scope = case_unit

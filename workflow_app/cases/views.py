@@ -12,7 +12,7 @@ from ..extensions import db
 from ..inbox.queries import eligible_clause
 from ..models import HumanTask, ProcessInstance, User
 from ..models.task import OPEN
-from ..org import access
+from ..org import access, visibility
 from ..repository import instances as store
 
 
@@ -36,17 +36,22 @@ class TaskView:
     form: dict | None
 
 
-def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True) -> TaskView:
+def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True,
+              classes: frozenset[str] | None = None) -> TaskView:
+    """A task as shown; ``classes`` (for someone who does not act on it) limits the case data shown."""
     form = None
+    manifest = store.manifest(task.instance.version) if (with_form and task.form) or classes is not None else None
+    if classes is not None:
+        data = visibility.case_data(data if data is not None else task.instance.data, classes, manifest)
     if with_form and task.form:
-        manifest = store.manifest(task.instance.version)
         document = (manifest.get("forms") or {}).get(task.form)
         form = taskforms.present(task.form, document, data if data is not None else task.instance.data)
     return TaskView(
         id=task.id, name=task.name, lane=task.lane, role=task.role,
         org_unit=task.scope_unit.code if task.scope_unit else None,
         org_unit_name=task.scope_unit.name_zh if task.scope_unit else None, instance_id=task.instance_id,
-        process_key=task.process_key, bpmn_id=task.bpmn_id, title=task.title, state=task.state,
+        process_key=task.process_key, bpmn_id=task.bpmn_id,
+        title=task.title if classes is None or "content" in classes else None, state=task.state,
         assignee=task.assignee.username if task.assignee else None, created_at=task.created_at,
         due_at=task.due_at, sla_state=task.sla_state, form=form,
     )
@@ -74,22 +79,27 @@ def task_detail(task_id: int, user: User) -> TaskView:
     task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"no task {task_id}")
-    if not (access.can_act(user, task) or access.can_view_instance(user, task.instance, [task.scope_path])):
+    acts = access.can_act(user, task) or access.leads(user, task)
+    classes = None if acts else visibility.case_classes(user, task.instance, [task.scope_path])
+    if not acts and "summary" not in classes:
         raise Forbidden(f"{user.username} may not see task {task_id}")
     data = None
     if task.is_open and task.form:
-        run = store.load_run(task.instance)
-        data = dict(run.task_data(task.engine_task_id))
-        store.keep(task.instance.id, task.instance.revision, run)
-    return task_view(task, data)
+        data = dict(store.read_run(task.instance).task_data(task.engine_task_id))
+    return task_view(task, data, classes=classes)
 
 
 @dataclass
 class InstanceView:
+    """A case as ``user`` may see it: ``data`` and ``history`` limited to the field classes they see."""
+
     instance: ProcessInstance
     tasks: list[TaskView]
     history: list
     timers: list
+    data: dict
+    classes: frozenset[str]
+    reporter: str | None  # who started it, when the viewer may know
 
     def __getattr__(self, name):
         return getattr(self.instance, name)
@@ -102,10 +112,14 @@ def instance_detail(instance_id: int, user: User) -> InstanceView:
     tasks = list(db.session.execute(
         select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.id)
     ).scalars())
-    if not access.can_view_instance(user, instance, [t.scope_path for t in tasks]):
+    classes = visibility.case_classes(user, instance, [t.scope_path for t in tasks])
+    if "summary" not in classes:
         raise Forbidden(f"{user.username} may not see instance {instance_id}")
-    open_views = [task_view(t, with_form=False) for t in tasks if t.state == OPEN]
-    return InstanceView(instance, open_views, audit.for_instance(instance_id), list(instance.timers))
+    open_views = [task_view(t, with_form=False, classes=classes) for t in tasks if t.state == OPEN]
+    history = visibility.history(audit.for_instance(instance_id), classes, instance.started_by_id)
+    data = visibility.case_data(instance.data, classes, store.manifest(instance.version))
+    reporter = instance.started_by.name if instance.started_by and "contact" in classes else None
+    return InstanceView(instance, open_views, history, list(instance.timers), data, classes, reporter)
 
 
 @dataclass
@@ -126,9 +140,7 @@ def diagram(instance_id: int, user: User) -> DiagramView:
     """The BPMN files of the case's version and which elements are done, active or failed."""
     detail = instance_detail(instance_id, user)  # access check
     instance = detail.instance
-    run = store.load_run(instance)
-    states = run.element_states()
-    store.keep(instance.id, instance.revision, run)
+    states = store.read_run(instance).element_states()
     version = instance.version
     bpmn = [f.name for f in version.files if f.kind == "bpmn"]
     return DiagramView(instance.id, instance.process_key, version.version, version.locality or None, bpmn,

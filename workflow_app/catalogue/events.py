@@ -7,7 +7,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .. import clock
-from ..cases import effects
 from ..extensions import db
 from ..models import EventCase, ProcessInstance
 from ..org import tree
@@ -30,14 +29,16 @@ def _point(location) -> tuple[float, float] | None:
     return None
 
 
-@effects.mechanism("catalogue.index")
-def index(instance: ProcessInstance, data: dict, actor) -> None:
+def index(work, instance: ProcessInstance, data: dict, actor) -> None:
+    """The ``catalogue.index`` effect: file the case in the index of events (once)."""
     standard = data.get("standard") or {}
-    if not standard.get("code") or db.session.execute(
+    if not standard.get("code"):
+        return
+    if instance.id is not None and db.session.execute(
             select(EventCase.id).where(EventCase.instance_id == instance.id)).first():
         return
     point = _point(data.get("location"))
-    db.session.add(EventCase(instance_id=instance.id, condition_code=standard["code"],
+    work.add(EventCase(instance=instance, condition_code=standard["code"],
                              subcategory_code=standard.get("subcategory_code", ""), org_unit_id=instance.org_unit_id,
                              address=(data.get("address") or "")[:300] or None,
                              lat=point[0] if point else None, lng=point[1] if point else None,

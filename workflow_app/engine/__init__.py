@@ -5,16 +5,18 @@ spec, and reads timer due times. It knows nothing of Flask or the database.
 """
 
 from .bundle import BundleRefused, compile_bundle
-from .runtime import ProcessRun, StepEvent, TaskNotReady
+from .events import start_messages
+from .runtime import ProcessRun, TaskNotReady
 from .sandbox import RESERVED_NAMES, SandboxViolation, ScriptLimitExceeded, evaluate
 from .serializer import LoadedSpec, load_spec
-from .types import CompiledBundle, PendingTimer, Problem, ReadyTask, TaskFailure
+from .types import CompiledBundle, Outcome, PendingTimer, Problem, ReadyTask, StepEvent, TaskFailure, Waiting
 
 __all__ = [
     "RESERVED_NAMES",
     "BundleRefused",
     "CompiledBundle",
     "LoadedSpec",
+    "Outcome",
     "PendingTimer",
     "Problem",
     "ProcessRun",
@@ -24,7 +26,9 @@ __all__ = [
     "ScriptLimitExceeded",
     "TaskFailure",
     "TaskNotReady",
+    "Waiting",
     "compile_bundle",
     "evaluate",
+    "start_messages",
     "load_spec",
 ]

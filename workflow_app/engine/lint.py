@@ -1,12 +1,16 @@
-"""Deploy-time checks the parser does not make.
+"""Deploy-time checks of the Python in a spec, which the parser does not make.
 
-Every script, condition, multi-instance and timer expression must compile, and timer literals
-must be quoted strings (a bare ``PT5M`` compiles as a variable name and fails only when the
-timer is reached, possibly days into a case). Sandbox policy (no imports, no '_' names) is
-enforced when scripts run, so a model that breaks it deploys but its instance stops in error.
+Every script, condition, multi-instance and timer expression must compile. Timer literals must
+be quoted strings (a bare ``PT5M`` compiles as a variable name and fails only when the timer is
+reached, possibly days into a case), valid ISO 8601, and bounded: a duration of at most
+``MAX_TIMER_YEARS``, a date before the year 10000, a cycle at most ``MAX_CYCLES`` times and not
+more often than once a minute (the engine computes a duration month by month, so an unbounded
+one would hang the request). JUEL (``${amount > 100}``) and FEEL conditions are refused with the
+Python to write. Sandbox policy (no imports, no '_' names) is enforced when scripts run.
 """
 
 import ast
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +23,20 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from .timers import timer_definitions
 
+MAX_TIMER_YEARS = 100
+MAX_CYCLES = 10_000
+MIN_CYCLE_SECONDS = 60
+MAX_LITERAL = 100
 _ISO_NAME = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$", re.IGNORECASE)
+_JUEL = re.compile(r"[$#]\{|&&|\|\||^\s*=[^=]|(?<![=!<>])=(?!=)| (eq|ne|gt|ge|lt|le) ")
+_JUEL_SCRIPT = re.compile(r"[$#]\{")
+_DAYS = {"years": 366, "months": 31, "weeks": 7, "days": 1, "hours": 1 / 24, "minutes": 1 / 1440,
+         "seconds": 1 / 86400}
+WHAT = {"script": ("The script", "脚本"), "pre-script": ("The pre-script", "前置脚本"),
+        "post-script": ("The post-script", "后置脚本"), "condition": ("The condition", "条件"),
+        "multi-instance cardinality": ("The multi-instance cardinality", "多实例个数"),
+        "multi-instance condition": ("The multi-instance completion condition", "多实例完成条件"),
+        "timer": ("The timer expression", "定时器表达式"), "event expression": ("The event expression", "事件表达式")}
 
 
 @dataclass(frozen=True)
@@ -56,79 +73,126 @@ def _task_expressions(process_id: str, ts) -> Iterator[Expression]:
             yield Expression(process_id, element, f"multi-instance {attr}", source, "eval")
     event = getattr(ts, "event_definition", None)
     for definition in timer_definitions(event):
-        yield Expression(process_id, element, "timer", definition.expression, "eval", timer=type(definition))
+        if isinstance(definition.expression, str):
+            yield Expression(process_id, element, "timer", definition.expression, "eval", timer=type(definition))
     if event is not None and not timer_definitions(event):
         source = getattr(event, "expression", None)
         if isinstance(source, str) and source.strip():
             yield Expression(process_id, element, "event expression", source, "eval")
 
 
-def check(expression: Expression) -> str | None:
-    """None when the expression is fine, else the reason it is not."""
+def check(expression: Expression) -> tuple[str, dict] | None:
+    """None when the expression is fine, else (catalogue code, params)."""
+    what_en, what_zh = WHAT.get(expression.what, (expression.what, expression.what))
+    named = {"what_en": what_en, "what_zh": what_zh}
     try:
-        tree = ast.parse(expression.source, mode=expression.mode)
+        tree = ast.parse(expression.source.strip() if expression.mode == "eval" else expression.source,
+                         mode=expression.mode)
     except SyntaxError as error:
-        return f"{expression.what} does not compile: {error.msg} (line {error.lineno})"
+        juel = _JUEL if expression.mode == "eval" else _JUEL_SCRIPT
+        if juel.search(expression.source):
+            return "expr.juel", {**named, "source": expression.source.strip(), "hint": python_for(expression.source)}
+        return "expr.syntax", {**named, "detail": error.msg, "at": error.lineno}
     if expression.timer is not None:
         return _check_timer(expression, tree)
     return None
 
 
-def _check_timer(expression: Expression, tree) -> str | None:
+def python_for(source: str) -> str:
+    """The Python a JUEL/FEEL condition most likely means, as advice."""
+    text = source.strip()
+    text = re.sub(r"^[$#]\{(.*)\}$", r"\1", text, flags=re.DOTALL).strip()
+    text = re.sub(r"^=\s*", "", text)
+    for pattern, python in ((r"&&", " and "), (r"\|\|", " or "), (r"!(?!=)", " not "), (r"\beq\b", "=="),
+                            (r"\bne\b", "!="), (r"\bgt\b", ">"), (r"\bge\b", ">="), (r"\blt\b", "<"),
+                            (r"\ble\b", "<="), (r"(?<![=!<>])=(?!=)", "=="), (r"\bnull\b", "None"),
+                            (r"\btrue\b", "True"), (r"\bfalse\b", "False")):
+        text = re.sub(pattern, python, text)
+    return " ".join(text.split())
+
+
+def _check_timer(expression: Expression, tree) -> tuple[str, dict] | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and len(node.id) > 1 and _ISO_NAME.match(node.id):
-            return (
-                f"timer expression {expression.source.strip()!r} is an unquoted ISO 8601 literal; "
-                f'write it as a string: "{expression.source.strip()}"'
-            )
+            return "timer.unquoted", {"source": expression.source.strip()}
     body = tree.body
     if isinstance(body, ast.Constant) and isinstance(body.value, str):
-        return _check_timer_literal(expression.timer, body.value)
+        return check_timer_literal(expression.timer, body.value)
     return None
 
 
-def _check_timer_literal(kind, literal: str) -> str | None:
+_KIND_NAMES = {DurationTimerEventDefinition: ("duration", "时长"), CycleTimerEventDefinition: ("repeating interval",
+               "重复周期")}
+
+
+def check_timer_literal(kind, literal: str) -> tuple[str, dict] | None:
+    """A quoted timer value: valid, and bounded so that the engine's arithmetic stays small."""
+    kind_en, kind_zh = _KIND_NAMES.get(kind, ("date or duration", "日期或时长"))
+    invalid = "timer.invalid", {"value": literal, "kind_en": kind_en, "kind_zh": kind_zh}
+    text = literal.strip()
+    if not text or len(text) > MAX_LITERAL:
+        return invalid
     try:
-        if kind is DurationTimerEventDefinition:
-            TimerEventDefinition.parse_iso_duration(literal)
-        elif kind is CycleTimerEventDefinition:
-            TimerEventDefinition.parse_iso_recurring_interval(literal)
-        else:
-            TimerEventDefinition.parse_time_or_duration(literal)
-    except Exception:
-        return f"timer value {literal!r} is not a valid ISO 8601 {_KIND_NAMES.get(kind, 'time')}"
+        if kind is CycleTimerEventDefinition:
+            return _check_cycle(text) or _engine_accepts(TimerEventDefinition.parse_iso_recurring_interval, text)
+        if kind is DurationTimerEventDefinition or text.upper().startswith("P"):
+            return _check_duration(text)
+        return _check_date(text) or _engine_accepts(TimerEventDefinition.parse_time_or_duration, text)
+    except _Invalid:
+        return invalid
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _engine_accepts(parse, text: str) -> None:
+    try:
+        parse(text)
+    except Exception as error:
+        raise _Invalid from error
     return None
 
 
-_KIND_NAMES = {DurationTimerEventDefinition: "duration", CycleTimerEventDefinition: "repeating interval"}
-
-
-def dmn_cell_problem(cell: str) -> str | None:
-    """DMN input cells are expressions or comparisons such as '< 1000' or '"town"'."""
-    for candidate in (cell, f"v {cell}"):
-        try:
-            ast.parse(candidate, mode="eval")
-            return None
-        except SyntaxError:
-            continue
-    return f"DMN cell {cell!r} does not compile"
-
-
-def dmn_cell_for_engine(cell: str) -> str:
-    """The engine glues a comparison cell straight onto its input ('category' + 'not in [...]');
-    a leading space keeps 'not in', 'in' and friends from fusing with the input's name."""
-    if not cell or cell[0].isspace():
-        return cell
+def _check_duration(text: str, minimum_seconds: float = 0) -> tuple[str, dict] | None:
     try:
-        ast.parse(cell, mode="eval")
-        return cell
-    except SyntaxError:
-        return " " + cell
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+    except Exception as error:
+        raise _Invalid from error
+    if not parsed:
+        raise _Invalid
+    days = sum(float(value) * _DAYS[unit] for unit, value in parsed.items() if unit in _DAYS)
+    if not math.isfinite(days) or days > MAX_TIMER_YEARS * 366:
+        return "timer.too_long", {"value": text, "limit_years": MAX_TIMER_YEARS}
+    if days * 86400 < minimum_seconds:
+        return "timer.too_often", {"value": text}
+    return None
 
 
-def dmn_expression_problem(source: str) -> str | None:
+def _check_date(text: str) -> tuple[str, dict] | None:
+    if re.match(r"^[+-]?\d{5,}", text):
+        return "timer.year", {"value": text}
     try:
-        ast.parse(source, mode="eval")
-    except SyntaxError as error:
-        return f"DMN expression {source!r} does not compile: {error.msg}"
+        TimerEventDefinition.parse_time_or_duration(text)
+    except OverflowError:
+        return "timer.year", {"value": text}
+    except Exception as error:
+        raise _Invalid from error
+    return None
+
+
+def _check_cycle(text: str) -> tuple[str, dict] | None:
+    parts = text.upper().replace("--", "/").split("/")
+    if len(parts) not in (2, 3) or not parts[0].startswith("R"):
+        raise _Invalid
+    count = parts[0][1:]
+    if count and (not count.isdigit() or len(count) > 9):
+        raise _Invalid
+    if count and int(count) > MAX_CYCLES:
+        return "timer.too_many", {"value": text, "limit": MAX_CYCLES}
+    for part in parts[1:]:
+        found = (_check_duration(part, MIN_CYCLE_SECONDS) if part.startswith("P") else _check_date(part))
+        if found:
+            code, params = found
+            return code, {**params, "value": text}
     return None

@@ -1,7 +1,8 @@
 """Running one process instance: start, complete human tasks, fire timers, retry failures."""
 
+import contextlib
 import copy
-from dataclasses import dataclass
+from collections import Counter
 from datetime import datetime
 from uuid import UUID
 
@@ -11,13 +12,53 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from . import serializer, timers
-from .sandbox import script_engine
-from .types import PendingTimer, ReadyTask, TaskFailure
+from . import compaction, events, serializer, timers
+from .sandbox import ScriptLimitExceeded, script_engine
+from .types import PendingTimer, ReadyTask, StepEvent, TaskFailure, Waiting
+
+_MISSING = object()
+DEFAULT_MAX_BYTES = 8_000_000
+
+
+def _data_problem(data, max_bytes: int) -> str | None:
+    """Why task data cannot be stored, or None."""
+    try:
+        if len(serializer.dump_data(data)) > max_bytes:
+            return f"the data of this step would be larger than {max_bytes // 1_000_000} MB"
+    except (TypeError, ValueError, RecursionError, OverflowError) as error:
+        return _unstorable(error)
+    return None
+
+
+def _unstorable(error: Exception) -> str:
+    text = str(error)
+    if "Circular reference" in text or isinstance(error, RecursionError):
+        return "a script stored a value that contains itself, which cannot be saved"
+    return f"a script stored a value that cannot be saved ({type(error).__name__}: {text[:200]})"
 
 
 class TaskNotReady(Exception):
     """The task does not exist in this instance, is not a human task, or is not READY."""
+
+
+class SubmissionRefused(Exception):
+    """A submission changed fields the task shows read-only (they come from the case)."""
+
+    def __init__(self, errors: dict):
+        super().__init__("read-only fields were changed")
+        self.errors = errors
+
+
+class _Poisoned(Exception):
+    """A task that hung the engine before: it is failed instead of run (see ``ProcessRun.poison``)."""
+
+    def __init__(self, task):
+        super().__init__(task.task_spec.bpmn_id)
+        self.task = task
+
+
+TIME_LIMIT_MESSAGE = ("this step did not finish within the time limit: a script, condition, timer or decision "
+                      "of this task runs too long or without end")
 
 
 def _failure(error: Exception, task=None) -> TaskFailure:
@@ -34,21 +75,28 @@ def _failure(error: Exception, task=None) -> TaskFailure:
     )
 
 
-@dataclass(frozen=True)
-class StepEvent:
-    """A flow node that completed during the last action (engine-run nodes and the human task)."""
-
-    task_id: str
-    bpmn_id: str
-    data: dict
-
-
 class ProcessRun:
     """One workflow in memory. Built by ``start`` or ``restore``; saved with ``dump``."""
 
-    def __init__(self, workflow: BpmnWorkflow):
+    def __init__(self, workflow: BpmnWorkflow, history: dict | None = None):
         self.workflow = workflow
+        self.history = Counter(history or {})  # completed counts of tasks compacted out of the tree
         self._events: list[StepEvent] = []
+        # Isolation hooks: ``on_task(bpmn_id, nth)`` is told before each task runs (a deadline is
+        # kept per task); ``poison`` names (bpmn_id, nth) runs to fail instead (they hung before).
+        self.on_task = None
+        self.poison: frozenset = frozenset()
+        self.changed_keys: list[str] = []  # of the last completion: submitted keys that changed
+        self.max_bytes = DEFAULT_MAX_BYTES  # what a case's stored state may grow to
+        self._runs: Counter = Counter()
+
+    def _will_run(self, task) -> None:
+        bpmn_id = task.task_spec.bpmn_id
+        self._runs[bpmn_id] += 1
+        if (bpmn_id, self._runs[bpmn_id]) in self.poison:
+            raise _Poisoned(task)
+        if self.on_task is not None:
+            self.on_task(bpmn_id, self._runs[bpmn_id])
 
     def _note(self, task) -> None:
         self._events.append(StepEvent(str(task.id), task.task_spec.bpmn_id, dict(task.data)))
@@ -72,12 +120,83 @@ class ProcessRun:
 
     @classmethod
     def restore(cls, loaded: serializer.LoadedSpec, state_json: str, functions=None, step_limit=1_000_000):
-        workflow = serializer.load_workflow(state_json, loaded)
+        workflow, history = serializer.load_workflow(state_json, loaded)
         workflow.script_engine = script_engine(functions, step_limit)  # never serialised
-        return cls(workflow)
+        return cls(workflow, history)
 
     def dump(self) -> str:
-        return serializer.dump_workflow(self.workflow)
+        return serializer.dump_workflow(self.workflow, self.history)
+
+    def dump_checked(self, max_bytes: int | None = None) -> tuple[str, TaskFailure | None]:
+        """The state to store; or, when it cannot be stored (bigger than ``max_bytes``, or data
+        that cannot be saved), the state with the task that holds it set back: a task already in
+        error loses the data its failed script left (its error stands), any other is undone to
+        before it ran and put in error with a failure that says why (a retry runs it again)."""
+        max_bytes = max_bytes or self.max_bytes
+        problem = self._dump_problem(max_bytes)
+        if problem is None:
+            return self._state, None
+        holder, why = next(((t, w) for t in self._suspects() if (w := _data_problem(t.data, max_bytes))),
+                           (self.workflow.last_task, problem))
+        if holder is None:
+            raise ScriptLimitExceeded(problem)
+        failure = None
+        if holder.state == TaskState.ERROR:
+            holder.data = copy.deepcopy(holder.parent.data) if holder.parent is not None else {}
+        else:
+            failure = self._undo(holder, why)
+        if (still := self._dump_problem(max_bytes)) is not None:
+            raise ScriptLimitExceeded(still)
+        return self._state, failure
+
+    def _dump_problem(self, max_bytes: int) -> str | None:
+        try:
+            self._state = self.dump()
+        except (TypeError, ValueError, RecursionError, OverflowError) as error:
+            return _unstorable(error)
+        if len(self._state) > max_bytes:
+            return f"the case data would be larger than {max_bytes // 1_000_000} MB"
+        return None
+
+    def _suspects(self) -> list:
+        """Tasks that may hold what cannot be stored: those in error, then this step's, newest first."""
+        failed = [t for t in self.workflow.get_tasks(state=TaskState.ERROR)]
+        done = []
+        for event in reversed(self._events):
+            with contextlib.suppress(TaskNotFoundException):
+                done.append(self.workflow.get_task_from_id(UUID(event.task_id)))
+        return failed + done
+
+    def _settle(self) -> TaskFailure | None:
+        """After the engine ran: check that every task of this step left data that can be
+        stored (undo from the first that did not), then cut the finished past out of the tree."""
+        culprit, problem = self._culprit(self.max_bytes)
+        if culprit is not None:
+            return self._undo(culprit, problem)
+        self.compact()
+        return None
+
+    def _undo(self, culprit, problem: str) -> TaskFailure:
+        self.workflow.reset_from_task_id(culprit.id)
+        culprit._set_state(TaskState.ERROR)
+        position = next((i for i, e in enumerate(self._events) if e.task_id == str(culprit.id)), len(self._events))
+        self._events = self._events[:position]
+        return _failure(ScriptLimitExceeded(f"{problem}; the step was undone from here"), culprit)
+
+    def _culprit(self, max_bytes: int):
+        """The first task completed in this step whose data cannot be stored, and why."""
+        for event in self._events:
+            try:
+                task = self.workflow.get_task_from_id(UUID(event.task_id))
+            except TaskNotFoundException:
+                continue
+            if (why := _data_problem(task.data, max_bytes)) is not None:
+                return task, why
+        return None, None
+
+    def compact(self) -> None:
+        """Cut the finished past out of the task tree (kept as counts for the diagram)."""
+        self.history.update(compaction.compact(self.workflow))
 
     def use_functions(self, functions, step_limit=1_000_000) -> None:
         """Re-attach the script environment (a cached run may need fresh bindings)."""
@@ -134,6 +253,7 @@ class ProcessRun:
                 states["active"].add(bpmn_id)
             elif task.state == TaskState.ERROR:
                 states["error"].add(bpmn_id)
+        states["completed"].update(b for b, n in self.history.items() if n)
         states["completed"] -= states["active"] | states["error"]  # a loop: show where it is now
         return {k: sorted(v) for k, v in states.items()}
 
@@ -152,31 +272,48 @@ class ProcessRun:
         return self._task(task_id).data
 
     # --- actions -----------------------------------------------------------------------------
-    def complete(self, task_id: str, data: dict) -> TaskFailure | None:
-        """Complete a READY human task with ``data`` and run the engine until it waits again."""
+    def complete(self, task_id: str, data: dict, read_only: dict | None = None) -> TaskFailure | None:
+        """Complete a READY human task with ``data`` and run the engine until it waits again.
+        ``read_only`` are submitted values of fields the form shows read-only: each must equal
+        the task's own value (SubmissionRefused otherwise) and is not taken."""
         task = self._ready_engine_task(task_id)
+        changed = {key: ["read-only field: it comes from the case"]
+                   for key, value in (read_only or {}).items() if task.data.get(key) != value}
+        if changed:
+            raise SubmissionRefused(changed)
+        self.changed_keys = sorted(k for k, v in data.items() if task.data.get(k, _MISSING) != v)
         payload = copy.deepcopy(data)
         if hasattr(task.task_spec, "add_data_from_form"):
             task.task_spec.add_data_from_form(task, payload)
         else:
             task.data.update(payload)
         try:
+            self._will_run(task)
             task.run()
+        except _Poisoned as poisoned:
+            return self._poisoned(poisoned)
         except Exception as error:  # any script error: reported, never a crash
             return _failure(error, task)
         self._note(task)
         return self.advance()
 
+    def _poisoned(self, poisoned: _Poisoned) -> TaskFailure:
+        poisoned.task._set_state(TaskState.ERROR)
+        return _failure(ScriptLimitExceeded(TIME_LIMIT_MESSAGE), poisoned.task)
+
     def advance(self) -> TaskFailure | None:
-        """Fire due timers and run every engine task until only people or timers are awaited."""
+        """Fire due timers and run every engine task until only people or timers are awaited,
+        check what the step stored, and cut the finished past out of the tree."""
         try:
             self.workflow.refresh_timers()
-            self.workflow.do_engine_steps(did_complete_task=self._note)
+            self.workflow.do_engine_steps(will_complete_task=self._will_run, did_complete_task=self._note)
+        except _Poisoned as poisoned:
+            return self._poisoned(poisoned)
         except WorkflowTaskException as error:
             return _failure(error)
         except Exception as error:
             return _failure(error)
-        return None
+        return self._settle()
 
     def retry(self, corrections: dict | None = None) -> TaskFailure | None:
         """Re-run every task in ERROR (after applying ``corrections`` to its data), then continue."""
@@ -205,6 +342,28 @@ class ProcessRun:
 
     def reschedule_timer(self, task_id: str, due: datetime) -> None:
         timers.reschedule(self._task(task_id), due)
+
+    # --- messages and signals from outside -------------------------------------------------------
+    def waiting_events(self) -> list[Waiting]:
+        return events.waiting(self.workflow)
+
+    def deliver_message(self, name: str, payload: dict, correlation: dict) -> TaskFailure | None:
+        """Deliver message ``name`` (its ``payload`` becomes task data) to the catching tasks whose
+        correlation matches, then run the engine. Raises TaskNotReady if nothing here waits for it."""
+        return self._deliver(events.message_catchers(self.workflow, name, correlation), payload)
+
+    def deliver_signal(self, name: str, payload: dict) -> TaskFailure | None:
+        return self._deliver(events.signal_catchers(self.workflow, name), payload)
+
+    def _deliver(self, catchers, payload: dict) -> TaskFailure | None:
+        if not catchers:
+            raise TaskNotReady("the case is not waiting for this event")
+        try:
+            for task, definition in catchers:
+                events.deliver(self.workflow, task, definition, copy.deepcopy(payload))
+        except Exception as error:
+            return _failure(error)
+        return self.advance()
 
     # --- helpers -----------------------------------------------------------------------------
     def _task(self, task_id: str):

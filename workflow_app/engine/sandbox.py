@@ -4,9 +4,16 @@ RestrictedPython compiles each source with a policy that refuses imports, class 
 any name or attribute starting with '_' (so no dunder walks such as
 ``().__class__.__base__.__subclasses__()``), and routes attribute access, item access, iteration
 and writes through guards. On top of that policy this module adds resource limits: every loop
-iteration ticks a step budget, and ``**`` / ``*`` / padding methods refuse results that would
-exhaust memory. Builtins are an explicit whitelist; ``open``, ``getattr``, ``type``, ``eval``,
-``exec``, ``compile``, ``globals`` and ``__import__`` do not exist inside a script.
+iteration and every call of a function or lambda defined in the script ticks a step budget (so
+``sum(map(lambda …, …))`` and ``sorted(…, key=lambda …)`` count their work), and arithmetic
+refuses results that would exhaust memory or CPU before computing them (``**``, ``*``, ``<<``,
+``+`` on big integers and long sequences; padding methods). Builtins are an explicit whitelist;
+``open``, ``getattr``, ``type``, ``eval``, ``exec``, ``compile``, ``globals`` and ``__import__`` do
+not exist inside a script.
+
+These are the cheap, precise limits. The hard ones, which nothing written in a script can dodge
+(CPU time, memory, no files, no network), come from running the engine in worker processes
+(``isolation``): a deadline per evaluated task and OS resource limits.
 """
 
 import ast
@@ -27,6 +34,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 MAX_EXPONENT = 10_000
+MAX_INT_BITS = 1 << 16  # integers up to 65,536 bits (about 19,700 digits)
 MAX_SEQUENCE = 10_000_000
 MAX_RANGE = 1_000_000
 PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
@@ -58,11 +66,26 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_BinOp(self, node):
         node = self.node_contents_visit(node)
-        guard = {ast.Pow: "_pow_", ast.Mult: "_mul_"}.get(type(node.op))
+        guard = _BINOP_GUARDS.get(type(node.op))
         if guard is None:
             return node
         call = ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], [])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_FunctionDef(self, node):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _call_stmt("_tick_", node))
+        return node
+
+    def visit_Lambda(self, node):
+        node = super().visit_Lambda(node)
+        # lambda args: body  ->  lambda args: (_tick_(), body)[1]
+        pair = ast.Tuple([ast.Call(ast.Name("_tick_", ast.Load()), [], []), node.body], ast.Load())
+        node.body = ast.Subscript(pair, ast.Constant(1), ast.Load())
+        return ast.fix_missing_locations(node)
+
+
+_BINOP_GUARDS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_"}
 
 
 def _call_stmt(name, at):
@@ -87,18 +110,47 @@ def compile_script(source: str, mode: str):
     return result.code
 
 
+def _bits(value) -> int:
+    return value.bit_length() if isinstance(value, int) else 0
+
+
+def _too_big(bits: int) -> None:
+    if bits > MAX_INT_BITS:
+        raise ScriptLimitExceeded(f"the result would be an integer of about {bits} bits (limit {MAX_INT_BITS})")
+
+
 def _safe_pow(base, exponent, *mod):
-    if isinstance(exponent, int) and abs(exponent) > MAX_EXPONENT and isinstance(base, int) and abs(base) > 1:
+    if mod or not (isinstance(base, int) and isinstance(exponent, int)) or abs(base) <= 1 or exponent <= 0:
+        return pow(base, exponent, *mod)  # modular powers and floats stay small
+    if exponent > MAX_EXPONENT:
         raise ScriptLimitExceeded(f"exponent {exponent} is larger than {MAX_EXPONENT}")
-    return pow(base, exponent, *mod)
+    _too_big(_bits(base) * exponent)
+    return pow(base, exponent)
+
+
+_SEQUENCES = str | bytes | list | tuple
 
 
 def _safe_mul(left, right):
     for seq, count in ((left, right), (right, left)):
-        sized = isinstance(seq, str | bytes | list | tuple) and isinstance(count, int)
+        sized = isinstance(seq, _SEQUENCES) and isinstance(count, int)
         if sized and len(seq) * count > MAX_SEQUENCE:
             raise ScriptLimitExceeded("sequence repetition is too large")
+    if isinstance(left, int) and isinstance(right, int):
+        _too_big(_bits(left) + _bits(right))
     return left * right
+
+
+def _safe_lshift(left, right):
+    if isinstance(left, int) and isinstance(right, int) and left:
+        _too_big(_bits(left) + max(right, 0))
+    return left << right
+
+
+def _safe_add(left, right):
+    if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES) and len(left) + len(right) > MAX_SEQUENCE:
+        raise ScriptLimitExceeded("the joined sequence is too long")
+    return left + right
 
 
 def _safe_range(*args):
@@ -125,8 +177,8 @@ def _guarded_getattr(obj, name, default=None):
 
 
 _INPLACE = {
-    "+=": operator.add, "-=": operator.sub, "*=": _safe_mul, "/=": operator.truediv,
-    "//=": operator.floordiv, "%=": operator.mod, "**=": _safe_pow, "<<=": operator.lshift,
+    "+=": _safe_add, "-=": operator.sub, "*=": _safe_mul, "/=": operator.truediv,
+    "//=": operator.floordiv, "%=": operator.mod, "**=": _safe_pow, "<<=": _safe_lshift,
     ">>=": operator.rshift, "&=": operator.and_, "|=": operator.or_, "^=": operator.xor,
 }
 
@@ -155,7 +207,7 @@ def _safe_builtins() -> dict:
 
     table = {name: getattr(builtins, name) for name in _BUILTIN_NAMES}
     table.update({exc.__name__: exc for exc in _EXCEPTIONS})
-    table.update({"True": True, "False": False, "None": None, "range": _safe_range})
+    table.update({"True": True, "False": False, "None": None, "range": _safe_range, "pow": _safe_pow})
     return table
 
 
@@ -163,6 +215,7 @@ SAFE_BUILTINS = _safe_builtins()
 GUARD_NAMES = frozenset({
     "__builtins__", "__name__", "_getattr_", "_getitem_", "_getiter_", "_write_", "_print_",
     "_iter_unpack_sequence_", "_unpack_sequence_", "_inplacevar_", "_apply_", "_tick_", "_pow_", "_mul_",
+    "_lshift_", "_add_",
 })
 RESERVED_NAMES = frozenset(SAFE_BUILTINS) | GUARD_NAMES
 
@@ -211,6 +264,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             "_tick_": budget.tick,
             "_pow_": _safe_pow,
             "_mul_": _safe_mul,
+            "_lshift_": _safe_lshift,
+            "_add_": _safe_add,
         }
 
     def evaluate(self, expression, context, external_context=None):

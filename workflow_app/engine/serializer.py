@@ -6,6 +6,7 @@ process (and cached by the caller), and instance state is stored without it, as 
 key order is preserved (the engine's delta encoding depends on it: never a binary JSON column).
 """
 
+import hashlib
 import json
 from uuid import UUID
 
@@ -48,12 +49,14 @@ VERSION = _SERIALIZER.VERSION
 class LoadedSpec:
     """A process version's specs, restored once and shared by every run of that version."""
 
-    __slots__ = ("spec", "subprocess_specs", "manifest")
+    __slots__ = ("spec", "subprocess_specs", "manifest", "key", "spec_json")
 
-    def __init__(self, spec, subprocess_specs, manifest):
+    def __init__(self, spec, subprocess_specs, manifest, key: str = "", spec_json: str = ""):
         self.spec = spec
         self.subprocess_specs = subprocess_specs
         self.manifest = manifest
+        self.key = key  # the content hash of spec_json: what an engine worker caches it by
+        self.spec_json = spec_json
 
 
 def dump_spec(spec, subprocess_specs) -> str:
@@ -67,18 +70,40 @@ def load_spec(spec_json: str, manifest: dict) -> LoadedSpec:
     dct = json.loads(spec_json)  # from_dict mutates its input: always a fresh dict
     spec = _SERIALIZER.from_dict(dct["spec"])
     subs = {name: _SERIALIZER.from_dict(s) for name, s in dct["subprocess_specs"].items()}
-    return LoadedSpec(spec, subs, manifest)
+    key = hashlib.sha256(spec_json.encode()).hexdigest()[:32]
+    return LoadedSpec(spec, subs, manifest, key, spec_json)
 
 
-def dump_workflow(workflow) -> str:
+def to_wire(value):
+    """A value as plain JSON types (the serializer's own encoding of dates, decimals…)."""
+    return _SERIALIZER.registry.convert(value)
+
+
+def from_wire(value):
+    return _SERIALIZER.registry.restore(value)
+
+
+def dump_data(data) -> str:
+    """Task data as the serializer would store it (raises for what cannot be stored)."""
+    return json.dumps(_SERIALIZER.registry.convert(data), cls=_SERIALIZER._encoder_cls)
+
+
+HISTORY_KEY = "platform_history"  # completed counts per BPMN element of tasks compacted away
+
+
+def dump_workflow(workflow, history: dict | None = None) -> str:
     dct = _SERIALIZER.to_dict(workflow)
     dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+    if history:
+        dct[HISTORY_KEY] = dict(history)
     return json.dumps(dct, cls=_SERIALIZER._encoder_cls)
 
 
 def load_workflow(state_json: str, loaded: LoadedSpec):
+    """The workflow and the history of what compaction cut from it."""
     dct = json.loads(state_json)
+    history = dct.pop(HISTORY_KEY, None) or {}
     dct["spec"] = loaded.spec
     dct["subprocess_specs"] = dict(loaded.subprocess_specs)
     _SERIALIZER.migrate(dct)
-    return _SERIALIZER.from_dict(dct)
+    return _SERIALIZER.from_dict(dct), history

@@ -4,8 +4,11 @@ The engine computes each timer's absolute due time once, when the timer is reach
 in ``task.internal_data['event_value']``; here it is read back so the platform can index it.
 """
 
+import contextlib
+import contextvars
 from datetime import UTC, datetime, timedelta
 
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as _timer_module
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -18,6 +21,35 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
 from .types import PendingTimer
+
+# The engine's timers read ``datetime.now(timezone.utc)`` in one module. Actions run with the
+# platform's "now" (it may be far from the wall clock: tests and drills move it), so that module
+# gets a datetime whose now() is the action's, whichever process runs it.
+_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("engine_now", default=None)
+_REAL_DATETIME = _timer_module.datetime
+
+
+class _ActionDatetime(_REAL_DATETIME):
+    @classmethod
+    def now(cls, tz=None):
+        fixed = _NOW.get()
+        if fixed is None:
+            return _REAL_DATETIME.now(tz)
+        return fixed.astimezone(tz) if tz is not None else fixed.astimezone().replace(tzinfo=None)
+
+
+_timer_module.datetime = _ActionDatetime
+
+
+@contextlib.contextmanager
+def frozen_now(now: datetime | None):
+    """Run an engine action at ``now`` (None: the wall clock)."""
+    token = _NOW.set(_aware(now) if now is not None else None)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
 
 _KINDS = {
     DurationTimerEventDefinition: "duration",

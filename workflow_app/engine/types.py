@@ -52,6 +52,15 @@ class ReadyTask:
 
 
 @dataclass(frozen=True)
+class StepEvent:
+    """A flow node that completed during the last action (engine-run nodes and the human task)."""
+
+    task_id: str
+    bpmn_id: str
+    data: dict
+
+
+@dataclass(frozen=True)
 class PendingTimer:
     task_id: str
     bpmn_id: str
@@ -82,3 +91,47 @@ class TaskFailure:
             "line": self.line,
             "error_line": self.error_line,
         }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An event a case waits for that someone outside can send: a message or a signal.
+
+    ``correlation`` holds the values of the data keys the catching element names in its
+    ``correlation`` property (a message is delivered to the case whose values match)."""
+
+    kind: str  # message, signal
+    name: str
+    bpmn_id: str
+    correlation: dict
+
+
+@dataclass
+class Outcome:
+    """What one engine action left behind, in plain values (no engine objects)."""
+
+    state: str
+    case_data: dict
+    ready: list[ReadyTask]
+    timers: list[PendingTimer]
+    completed: bool
+    events: list
+    failure: TaskFailure | None
+    fired: list[str] = field(default_factory=list)  # timers that fired (an ``advance`` with ``now``)
+    waiting: list[Waiting] = field(default_factory=list)
+    token: str | None = None  # the engine worker's cached run of this state, if any
+    changed_keys: list[str] = field(default_factory=list)  # of a completion: the keys it changed
+
+    # The names the case sync reads (the same as a ProcessRun's; ``case_data`` is the field).
+    def dump(self) -> str:
+        return self.state
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        return self.ready
+
+    def pending_timers(self) -> list[PendingTimer]:
+        return self.timers
+
+    def take_events(self) -> list:
+        events, self.events = self.events, []
+        return events

@@ -1,18 +1,25 @@
 """What people do with tasks besides completing them: claim, release, delegate, comment, attach.
 
-Each action checks the actor's right to it, records an audit event and commits. Two people
-racing for one task are told apart by the task row's version: one wins, the other gets 409.
+Each action checks the actor's right to it and records an audit event, as one unit of work
+(``uow.run``). Two people racing for one task are told apart by the task row's version: one wins,
+the other gets 409.
+
+Attachments made here are references (an http(s) URL or an external storage key). Files stored on
+this server are attached only by their upload (``files.store``), which binds the file to its task
+and case; their keys cannot be attached anywhere else.
 """
 
 import re
 
 from sqlalchemy import select
 
-from .. import audit, clock, transactions
+from .. import audit, clock, uow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, TaskAttachment, TaskComment, User
-from ..org import access, people
+from ..org import access, people, visibility
+
+SERVER_KEY_PREFIX = "uploads/"  # keys of files stored here: issued by the upload, never given by a client
 
 
 def get_task(task_id: int) -> HumanTask:
@@ -28,64 +35,68 @@ def _open(task: HumanTask) -> None:
 
 
 def _visible(task: HumanTask, actor: User) -> None:
-    if not access.can_see_task(actor, task):
+    """Comments, attachments and delegation targets are the case's ``content``: for those who act on
+    the task or lead them, and for those the visibility policy shows a case's content."""
+    if access.can_act(actor, task) or access.leads(actor, task):
+        return
+    if "content" not in visibility.case_classes(actor, task.instance, [task.scope_path]):
         raise Forbidden(f"{actor.username} may not see task {task.id}")
 
 
 def claim(task_id: int, actor: User) -> HumanTask:
-    def action():
-        task = get_task(task_id)
-        if not access.is_eligible(actor, task) and task.assignee_id != actor.id:
-            raise Forbidden(f"{actor.username} may not claim task {task_id} ({task.name})")
-        _open(task)
-        if task.assignee_id == actor.id:
-            return task
-        if task.assignee_id is not None:
-            raise Conflict(f"task {task_id} is already claimed by {task.assignee.username}")
-        task.assignee, task.claimed_at = actor, clock.now()
-        audit.record("task_claimed", actor=actor, task=task)
-        db.session.commit()
-        return task
+    return uow.run(lambda work: _claim(task_id, actor))
 
-    return transactions.run(action)
+
+def _claim(task_id: int, actor: User) -> HumanTask:
+    task = get_task(task_id)
+    if not access.is_eligible(actor, task) and task.assignee_id != actor.id:
+        raise Forbidden(f"{actor.username} may not claim task {task_id} ({task.name})")
+    _open(task)
+    if task.assignee_id == actor.id:
+        return task
+    if task.assignee_id is not None:
+        raise Conflict(f"task {task_id} is already claimed by {task.assignee.username}")
+    task.assignee, task.claimed_at = actor, clock.now()
+    audit.record("task_claimed", actor=actor, task=task)
+    return task
 
 
 def release(task_id: int, actor: User) -> HumanTask:
-    def action():
-        task = get_task(task_id)
-        if task.assignee_id != actor.id and not access.leads(actor, task):
-            raise Forbidden(f"only the assignee or their leader may release task {task_id}")
-        _open(task)
-        if task.assignee_id is None:
-            return task
-        previous = task.assignee.username
-        task.assignee, task.claimed_at = None, None
-        audit.record("task_released", actor=actor, task=task, detail={"from": previous})
-        db.session.commit()
-        return task
+    return uow.run(lambda work: _release(task_id, actor))
 
-    return transactions.run(action)
+
+def _release(task_id: int, actor: User) -> HumanTask:
+    task = get_task(task_id)
+    if task.assignee_id != actor.id and not access.leads(actor, task):
+        raise Forbidden(f"only the assignee or their leader may release task {task_id}")
+    _open(task)
+    if task.assignee_id is None:
+        return task
+    previous = task.assignee.username
+    task.assignee, task.claimed_at = None, None
+    audit.record("task_released", actor=actor, task=task, detail={"from": previous})
+    return task
 
 
 def delegate(task_id: int, actor: User, username: str, note: str | None = None) -> HumanTask:
     """Hand a task to a named user, who must be eligible for it."""
-    def action():
-        task = get_task(task_id)
-        if not (access.can_act(actor, task) or access.leads(actor, task)):
-            raise Forbidden(f"{actor.username} may not delegate task {task_id}")
-        _open(task)
-        target = people.by_username(username)
-        if target is None or not access.is_eligible(target, task):
-            raise InvalidInput(f"{username} is not eligible for task {task_id}",
-                               {"username": [f"{username} does not hold {task.role} for {_scope_code(task)}"]})
-        previous = task.assignee.username if task.assignee else None
-        task.assignee, task.claimed_at = target, clock.now()
-        audit.record("task_delegated", actor=actor, task=task,
-                     detail={"from": previous, "to": target.username, "note": note})
-        db.session.commit()
-        return task
+    return uow.run(lambda work: _delegate(task_id, actor, username, note))
 
-    return transactions.run(action)
+
+def _delegate(task_id: int, actor: User, username: str, note: str | None) -> HumanTask:
+    task = get_task(task_id)
+    if not (access.can_act(actor, task) or access.leads(actor, task)):
+        raise Forbidden(f"{actor.username} may not delegate task {task_id}")
+    _open(task)
+    target = people.by_username(username)
+    if target is None or not access.is_eligible(target, task):
+        raise InvalidInput(f"{username} is not eligible for task {task_id}",
+                           {"username": [f"{username} does not hold {task.role} for {_scope_code(task)}"]})
+    previous = task.assignee.username if task.assignee else None
+    task.assignee, task.claimed_at = target, clock.now()
+    audit.record("task_delegated", actor=actor, task=task,
+                 detail={"from": previous, "to": target.username, "note": note})
+    return task
 
 
 def _scope_code(task: HumanTask) -> str | None:
@@ -93,25 +104,34 @@ def _scope_code(task: HumanTask) -> str | None:
 
 
 def eligible_users(task_id: int, actor: User) -> list[User]:
-    """Active users who hold the task's role at its scope unit or above (delegation targets)."""
+    """Active users who hold the task's role at its scope unit or above (delegation targets).
+
+    People's phone numbers are shown only to whom the case's contact details are visible."""
     task = get_task(task_id)
     _visible(task, actor)
     if task.role is None or task.scope_path is None:
-        return [task.instance.started_by] if getattr(task.instance, "started_by", None) else []
-    return people.holders(task.role, task.scope_path)
+        found = [task.instance.started_by] if getattr(task.instance, "started_by", None) else []
+    else:
+        found = people.holders(task.role, task.scope_path)
+    if not (access.can_act(actor, task) or access.leads(actor, task)
+            or "contact" in visibility.case_classes(actor, task.instance, [task.scope_path])):
+        return [visibility.without_phone(u) for u in found]
+    return found
 
 
 def add_comment(task_id: int, actor: User, text: str) -> TaskComment:
     text = (text or "").strip()
     if not text:
         raise InvalidInput("a comment needs text", {"text": ["must not be empty"]})
+    return uow.run(lambda work: _add_comment(work, task_id, actor, text[:5000]))
+
+
+def _add_comment(work, task_id: int, actor: User, text: str) -> TaskComment:
     task = get_task(task_id)
     _visible(task, actor)
-    note = TaskComment(task_id=task.id, instance_id=task.instance_id, author_id=actor.id, at=clock.now(),
-                       text=text[:5000])
-    db.session.add(note)
+    note = TaskComment(task_id=task.id, instance_id=task.instance_id, author_id=actor.id, at=clock.now(), text=text)
+    work.add(note)
     audit.record("task_commented", actor=actor, task=task, detail={"text": text[:200]})
-    db.session.commit()
     return note
 
 
@@ -132,22 +152,32 @@ def _check_reference(name: str, reference: str) -> dict:
         errors["name"] = ["a plain file name, without folders"]
     if not reference or ".." in reference or not _REFERENCE.match(reference):
         errors["reference"] = ["an http(s) URL or a storage key (letters, digits, '-', '_', '.', '/')"]
+    elif reference.lower().startswith(SERVER_KEY_PREFIX):
+        errors["reference"] = ["files stored on this server are attached by uploading them, not by their key"]
     return errors
 
 
 def attach(task_id: int, actor: User, *, name: str, reference: str, content_type: str | None = None,
            size: int | None = None) -> TaskAttachment:
+    """Attach a reference (a URL or an external storage key) to a task. The server does not serve
+    references, so it records no content type for them (``content_type`` is ignored)."""
     errors = _check_reference(name, reference)
     if errors:
         raise InvalidInput("the attachment was refused", errors)
+    return uow.run(lambda work: record_attachment(work, task_id, actor, name=name, reference=reference, size=size))
+
+
+def record_attachment(work, task_id: int, actor: User, *, name: str, reference: str, size: int | None = None,
+                      content_type: str | None = None, storage_key: str | None = None) -> TaskAttachment:
+    """The attachment row (inside ``work``); ``storage_key`` and ``content_type`` only from an upload."""
     task = get_task(task_id)
     if not (access.can_act(actor, task) or access.leads(actor, task)):
         raise Forbidden(f"{actor.username} may not attach files to task {task_id}")
     item = TaskAttachment(task_id=task.id, instance_id=task.instance_id, name=name, reference=reference,
-                          content_type=content_type, size=size, uploaded_by_id=actor.id, at=clock.now())
-    db.session.add(item)
+                          content_type=content_type, size=size, storage_key=storage_key, uploaded_by_id=actor.id,
+                          at=clock.now())
+    work.add(item)
     audit.record("task_attachment_added", actor=actor, task=task, detail={"name": name, "reference": reference})
-    db.session.commit()
     return item
 
 
@@ -157,5 +187,3 @@ def attachments(task_id: int, actor: User) -> list[TaskAttachment]:
     return list(db.session.execute(
         select(TaskAttachment).where(TaskAttachment.task_id == task_id).order_by(TaskAttachment.id)
     ).scalars())
-
-

@@ -25,7 +25,7 @@ class TaskContext:
 
     @property
     def images(self) -> list[TaskAttachment]:
-        return [a for a in self.attachments if (a.content_type or "").startswith("image/")]
+        return [a for a in self.attachments if a.shows_inline]
 
 
 def permissions(user: User, task: HumanTask) -> dict:

@@ -4,7 +4,12 @@ access check.
 A file is accepted when its content (not its name or declared type) is a JPEG, PNG or WebP image
 or a PDF, and when it is no larger than UPLOAD_MAX_BYTES (10 MB by default). It is stored under a
 random name the server chooses; the name the person gave is kept only as a label. The task's
-record of it is made by ``actions.attach`` with the storage key as the reference.
+record of it is made in the same unit of work, with the storage key bound to that attachment (one
+task, one case): the key is unique, and keys cannot be attached through the API.
+
+Serving: only a file bound at upload is served, with the type its bytes show now (sniffed again,
+never a stored or client-given type). ``StoredFile.inline`` is true only for JPEG, PNG and WebP
+checked that way; everything else (PDF, anything unrecognised) is a download.
 """
 
 import os
@@ -17,6 +22,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from .. import uow
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, TaskAttachment, User
@@ -26,6 +32,7 @@ from . import actions
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PREFIX = "uploads"
 TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
+INLINE = frozenset({"jpg", "png", "webp"})  # raster images a browser shows without running anything
 KEY = re.compile(r"^uploads/([0-9a-f]{32})\.(jpg|png|webp|pdf)$")
 
 
@@ -33,11 +40,17 @@ KEY = re.compile(r"^uploads/([0-9a-f]{32})\.(jpg|png|webp|pdf)$")
 class StoredFile:
     attachment: TaskAttachment
     path: Path
-    content_type: str
+    kind: str | None  # what the bytes on disk are now ('png'…), None if unrecognised
 
     @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+    def content_type(self) -> str:
+        return TYPES.get(self.kind or "", "application/octet-stream")
+
+    @property
+    def inline(self) -> bool:
+        return self.kind in INLINE
+
+    is_image = inline
 
 
 def max_bytes() -> int:
@@ -85,7 +98,7 @@ def _read_limited(stream, limit: int) -> bytes:
 
 
 def store(task_id: int, actor: User, stream, filename: str | None) -> TaskAttachment:
-    """Check, store and record one uploaded file for a task; commits (through ``actions.attach``)."""
+    """Check, store and record one uploaded file for a task, bound to it (one unit of work)."""
     if stream is None:
         raise InvalidInput("the attachment was refused", {"file": ["choose a file"]})
     task = db.session.get(HumanTask, task_id)
@@ -105,8 +118,9 @@ def store(task_id: int, actor: User, stream, filename: str | None) -> TaskAttach
     partial.write_bytes(content)
     os.replace(partial, path)
     try:
-        return actions.attach(task_id, actor, name=display_name(filename, kind), reference=key,
-                              content_type=TYPES[kind], size=len(content))
+        return uow.run(lambda work: actions.record_attachment(
+            work, task_id, actor, name=display_name(filename, kind), reference=key, content_type=TYPES[kind],
+            size=len(content), storage_key=key))
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -126,10 +140,14 @@ def _path(key: str) -> Path:
 
 def _served(attachment: TaskAttachment, actor: User) -> StoredFile:
     actions.attachments(attachment.task_id, actor)  # the access check: may the actor see the task?
-    path = _path(attachment.reference)
+    if not attachment.storage_key or attachment.storage_key != attachment.reference:
+        raise NotFound(f"attachment {attachment.id} is a reference, not a file stored here")
+    path = _path(attachment.storage_key)
     if not path.is_file():
         raise NotFound(f"no attachment {attachment.id} on disk")
-    return StoredFile(attachment, path, attachment.content_type or TYPES[path.suffix[1:]])
+    with path.open("rb") as stream:
+        kind = sniff(stream.read(16))
+    return StoredFile(attachment, path, kind if kind == path.suffix[1:] else None)
 
 
 def open_attachment(attachment_id: int, actor: User) -> StoredFile:
@@ -144,7 +162,7 @@ def open_reference(reference: str, actor: User) -> StoredFile:
     """The file behind a storage key written into case data (a form's photos), if ``actor`` may see it."""
     _path(reference)
     attachment = db.session.execute(
-        select(TaskAttachment).where(TaskAttachment.reference == reference).order_by(TaskAttachment.id).limit(1)
+        select(TaskAttachment).where(TaskAttachment.storage_key == reference)
     ).scalar_one_or_none()
     if attachment is None:
         raise NotFound("no attachment with that key")

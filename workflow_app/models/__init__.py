@@ -3,12 +3,13 @@
 from .audit import AuditEvent
 from .catalogue import CatalogueCondition, CatalogueOverride, CatalogueVersion, EventCase
 from .definition import ProcessFile, ProcessVersion
-from .instance import PendingTimer, ProcessInstance
+from .instance import EventSubscription, InboundEvent, PendingTimer, ProcessInstance
 from .notes import TaskAttachment, TaskComment
 from .org import Household, OrgUnit, Role
 from .people import ApiToken, LoginAttempt, RoleAssignment, User
 from .sla import CalendarDay, CalendarSetting, CaseFact, Notification, StartSchedule
 from .task import HumanTask
+from .visibility import VisibilityGrant
 
 __all__ = [
     "ApiToken",
@@ -20,8 +21,10 @@ __all__ = [
     "CatalogueOverride",
     "CatalogueVersion",
     "EventCase",
+    "EventSubscription",
     "Household",
     "HumanTask",
+    "InboundEvent",
     "LoginAttempt",
     "Notification",
     "OrgUnit",
@@ -35,4 +38,5 @@ __all__ = [
     "TaskAttachment",
     "TaskComment",
     "User",
+    "VisibilityGrant",
 ]

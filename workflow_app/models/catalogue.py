@@ -76,3 +76,5 @@ class EventCase(db.Model):
     lat: Mapped[float | None]
     lng: Mapped[float | None]
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    instance = relationship("ProcessInstance", lazy="select")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import JSONText, UTCDateTime
@@ -13,7 +13,12 @@ class ProcessVersion(db.Model):
     """Version ``version`` of process ``key`` for ``locality`` ('' = platform-wide default).
 
     ``spec_json`` is the engine's serialised spec (stored once per version, never per instance);
-    ``manifest`` is what the platform needs without the engine: lanes, user tasks, forms."""
+    ``manifest`` is what the platform needs without the engine: lanes, user tasks, forms.
+
+    A locality variant is an overlay: ``base_id`` is the parent version it overlays (the default's,
+    or the nearest ancestor locality's), its files are the merged bundle, and those it does not
+    change itself are marked ``inherited``. A variant deployed before overlays existed has no
+    base: a full copy, until it is rebased."""
 
     __tablename__ = "process_version"
     __table_args__ = (
@@ -36,8 +41,16 @@ class ProcessVersion(db.Model):
     # Large and already cached per process: loaded only on a cache miss.
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     manifest: Mapped[dict] = mapped_column(JSONText, deferred=True)
+    base_id: Mapped[int | None] = mapped_column()  # no constraint: versions are never deleted
 
     files = relationship("ProcessFile", lazy="select", order_by="ProcessFile.name")
+    base = relationship("ProcessVersion", primaryjoin="foreign(ProcessVersion.base_id) == remote(ProcessVersion.id)",
+                        lazy="select", viewonly=True)
+
+    @property
+    def own_files(self) -> list:
+        """The files this version holds itself (a variant's changes; every file of a default)."""
+        return [f for f in self.files if not f.inherited]
 
 
 class ProcessFile(db.Model):
@@ -50,3 +63,5 @@ class ProcessFile(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Taken unchanged from the base version (variants only).
+    inherited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

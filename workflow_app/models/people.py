@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime
@@ -44,7 +44,7 @@ class RoleAssignment(db.Model):
 
 
 class ApiToken(db.Model):
-    """A personal, revocable API token. Only its SHA-256 is stored."""
+    """A personal API token: expires, can be rotated and revoked by its owner. Only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
 
@@ -55,6 +55,7 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None only for tokens made before expiry
 
     user = relationship("User", lazy="joined")
 
@@ -63,6 +64,7 @@ class LoginAttempt(db.Model):
     """Failed logins, for rate limiting that holds across app nodes."""
 
     __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_pair", "username", "remote_addr", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)

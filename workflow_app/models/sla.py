@@ -55,6 +55,10 @@ class CaseFact(db.Model):
     detail: Mapped[dict | None] = mapped_column(JSONText)
 
     unit = relationship("OrgUnit", lazy="select")
+    # Set through these, a fact of a case or task created in the same transaction gets its id at
+    # the one flush of the commit (no early flush that would write the case row twice).
+    instance = relationship("ProcessInstance", lazy="select")
+    task = relationship("HumanTask", lazy="select")
 
 
 class Notification(db.Model):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, inputguard, uow
 from ..auth import passwords
 from ..errors import InvalidInput
 from ..extensions import db
@@ -49,8 +49,12 @@ class Report:
 def parse(content: bytes, fmt: str) -> tuple[list[dict], int]:
     """Rows as dicts of strings, and the number the first row is reported as."""
     text = content.decode("utf-8-sig")
+    if problem := inputguard.text_problem(text):
+        raise InvalidInput(f"the file was refused: it {problem}", {"file": [problem]})
     if fmt == "json":
-        data = json.loads(text)
+        data = inputguard.parse_json(text)
+        if problems := inputguard.json_problems(data):
+            raise InvalidInput("the file was refused", {"file": [m for ms in problems.values() for m in ms]})
         if isinstance(data, dict) and "rows" in data:
             data = data["rows"]
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -282,21 +286,20 @@ def run_import(kind: str, content: bytes, fmt: str, actor) -> Report:
         raise InvalidInput(f"unknown format {fmt!r}", {"format": ["csv or json"]})
     try:
         rows, first = parse(content, fmt)
-    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as error:
+    except (UnicodeDecodeError, ValueError, csv.Error) as error:
         raise InvalidInput(f"cannot read the file: {error}", {"file": [str(error)]}) from error
     errors = _validate(kind, rows, first)
     if errors:
         raise InvalidInput(f"{len({e['row'] for e in errors})} row(s) have errors; nothing was imported",
                            errors)
+    return uow.run(lambda work: _apply(kind, rows, actor))
+
+
+def _apply(kind: str, rows: list[dict], actor) -> Report:
     report = Report(kind=kind, rows=len(rows))
-    try:
-        {"org_units": _apply_units, "users": _apply_users, "households": _apply_households}[kind](rows, report)
-        audit.record("org_imported", actor=actor, subject=f"import:{kind}",
-                     detail={"rows": report.rows, "created": report.created, "updated": report.updated})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    {"org_units": _apply_units, "users": _apply_users, "households": _apply_households}[kind](rows, report)
+    audit.record("org_imported", actor=actor, subject=f"import:{kind}",
+                 detail={"rows": report.rows, "created": report.created, "updated": report.updated})
     return report
 
 

@@ -1,4 +1,9 @@
-"""Households and who may see their personal fields."""
+"""Households, shown field class by field class as the visibility policy allows (``visibility.json``).
+
+Serving roles (grid workers and leaders, community staff and heads, administrators) see everything
+in their units; town roles see where households are and the special-group flags, not who lives
+there; supervisors see counts and flags only; evaluators, designers, departments and residents see
+no households at all (never a neighbour's address or flags)."""
 
 from dataclasses import dataclass
 
@@ -7,69 +12,69 @@ from sqlalchemy import or_, select
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import Household, OrgUnit, User
-from . import access, tree
+from . import tree, visibility
 
-# Roles that serve households and so see who lives there.
-SERVING_ROLES = frozenset({"grid_worker", "grid_leader", "community_staff", "community_head", "admin"})
 FLAGS = ("elderly_alone", "hardship", "disability")
+MAX_ROWS = 5000
 
 
 @dataclass
 class HouseholdView:
     code: str
     org_unit: str
-    address: str
+    address: str | None
     members: int | None
-    elderly_alone: bool
-    hardship: bool
-    disability: bool
+    elderly_alone: bool | None
+    hardship: bool | None
+    disability: bool | None
     head_name: str | None
     phone: str | None
     id_number: str | None
     notes: str | None
     personal_visible: bool
+    classes: tuple[str, ...] = ()
 
 
 def serves(user: User, household: Household) -> bool:
-    return any(access.holds(user, role, household.org_unit) for role in SERVING_ROLES)
+    return "personal" in visibility.household_classes(user, household)
 
 
-def _mask_name(name: str | None) -> str | None:
-    return f"{name[0]}{'*' * (len(name) - 1)}" if name else name
+def view(user: User, household: Household) -> HouseholdView | None:
+    """The household as ``user`` may see it, or None when they see none of it."""
+    classes = visibility.household_classes(user, household)
+    if "basic" not in classes:
+        return None
+    shown = visibility.household_fields(classes)
 
+    def value(name: str):
+        return getattr(household, name) if name in shown else None
 
-def _mask_phone(phone: str | None) -> str | None:
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else (phone and "****")
-
-
-def view(user: User, household: Household) -> HouseholdView:
-    full = serves(user, household)
     return HouseholdView(
-        code=household.code, org_unit=household.org_unit.code, address=household.address,
-        members=household.members, elderly_alone=household.elderly_alone, hardship=household.hardship,
-        disability=household.disability,
-        head_name=household.head_name if full else _mask_name(household.head_name),
-        phone=household.phone if full else _mask_phone(household.phone),
-        id_number=household.id_number if full else None,
-        notes=household.notes if full else None,
-        personal_visible=full,
-    )
+        code=household.code, org_unit=household.org_unit.code, address=value("address"), members=value("members"),
+        elderly_alone=value("elderly_alone"), hardship=value("hardship"), disability=value("disability"),
+        head_name=value("head_name"), phone=value("phone"), id_number=value("id_number"), notes=value("notes"),
+        personal_visible="personal" in classes,
+        classes=tuple(c for c in visibility.HOUSEHOLD_CLASSES if c in classes))
 
 
 def listing(user: User, unit_code: str | None = None, flag: str | None = None) -> list[HouseholdView]:
-    """Households in ``unit_code``'s subtree (default: everywhere the user holds a role)."""
+    """Households in ``unit_code``'s subtree (default: everywhere the user sees households), as the
+    policy allows; filtering by a flag needs the ``special_groups`` class."""
+    assignments = visibility.household_roles(user)
     query = select(Household).join(Household.org_unit)
     if unit_code:
         unit = tree.require(unit_code)
-        if not access.covers(user, unit):
-            raise Forbidden(f"{user.username} holds no role at {unit_code}")
+        if not any(unit.path.startswith(a.org_unit.path) or a.org_unit.path.startswith(unit.path)
+                   for a in assignments):
+            raise Forbidden(f"{user.username} may not see households at {unit_code}")
         query = query.where(tree.subtree(unit))
-    else:
-        ranges = [tree.within(OrgUnit.path, a.org_unit.path) for a in user.assignments]
-        if not ranges:
-            return []
-        query = query.where(or_(*ranges))
+    if not assignments:
+        return []
+    query = query.where(or_(*[tree.within(OrgUnit.path, a.org_unit.path) for a in assignments]))
     if flag in FLAGS:
         query = query.where(getattr(Household, flag).is_(True))
-    rows = db.session.execute(query.order_by(Household.code).limit(5000)).scalars()
-    return [view(user, h) for h in rows]
+    rows = db.session.execute(query.order_by(Household.code).limit(MAX_ROWS)).scalars()
+    views = [view(user, h) for h in rows]
+    if flag in FLAGS:  # who may not see the flags learns nothing from filtering by one
+        return [v for v in views if v is not None and "special_groups" in v.classes]
+    return [v for v in views if v is not None]

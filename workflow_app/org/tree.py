@@ -66,6 +66,17 @@ def units(kinds: list[str] | None = None, county_of=None, levels: list[str] | No
     return list(db.session.execute(query).scalars())
 
 
+def listing(level: str | None = None, parent: str | None = None) -> list[OrgUnit]:
+    """Org units in tree order, optionally of one level and/or directly under the unit ``parent``."""
+    query = select(OrgUnit).order_by(OrgUnit.path)
+    if level:
+        query = query.where(OrgUnit.level == level)
+    if parent:
+        parent_id = select(OrgUnit.id).where(OrgUnit.code == parent).scalar_subquery()
+        query = query.where(OrgUnit.parent_id == parent_id)
+    return list(db.session.execute(query).scalars())
+
+
 def path_ids(unit: OrgUnit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 

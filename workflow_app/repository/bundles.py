@@ -46,9 +46,12 @@ def form_reader(forms_dir: str | Path):
     root = Path(forms_dir).resolve()
 
     def read(name: str) -> bytes | None:
-        if not name or name != Path(name).name or name.startswith("."):
+        if not name or len(name) > 255 or "\x00" in name or name != Path(name).name or name.startswith("."):
             return None
         path = root / name
-        return path.read_bytes() if path.is_file() else None
+        try:
+            return path.read_bytes() if path.is_file() else None
+        except OSError:  # a name the file system refuses is a form that is not there
+            return None
 
     return read

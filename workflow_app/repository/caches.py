@@ -83,6 +83,13 @@ class Caches:
             self.specs.put(version.id, loaded)
         return loaded
 
+    def spec_by_id(self, version_id: int, load) -> LoadedSpec:
+        """The spec of version ``version_id``; ``load()`` fetches the version row on a miss only."""
+        loaded = self.specs.get(version_id)
+        if loaded is None:
+            return self.spec(load())
+        return loaded
+
     def take_run(self, instance_id: int, revision: int) -> ProcessRun | None:
         """Take ownership of a cached run (it will be mutated; put it back only after a commit)."""
         cached = self.runs.pop(instance_id)

@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import OrgUnit, ProcessFile, ProcessVersion
-from ..org import tree
 
 DEFAULT = ""  # locality of a platform-wide definition
 
@@ -83,10 +82,16 @@ def file(version: ProcessVersion, name: str) -> ProcessFile:
     return found
 
 
+def _locality_chain(unit: OrgUnit) -> list[str]:
+    """The codes of ``unit`` and its ancestors, nearest first (the materialized path holds the ids)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    codes = dict(db.session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(ids))).all())
+    return [codes[i] for i in reversed(ids) if i in codes]
+
+
 def resolve(key: str, unit: OrgUnit) -> ProcessVersion:
     """The newest active version of ``key`` from the most specific locality on ``unit``'s path."""
-    chain = tree.ancestors(unit)
-    localities = [u.code for u in reversed(chain)] + [DEFAULT]
+    localities = _locality_chain(unit) + [DEFAULT]
     rows = db.session.execute(
         select(ProcessVersion)
         .where(ProcessVersion.key == key, ProcessVersion.status == "active",
@@ -98,3 +103,27 @@ def resolve(key: str, unit: OrgUnit) -> ProcessVersion:
             if row.locality == locality:
                 return row
     raise NotFound(f"no active definition of process {key!r} applies to {unit.code}")
+
+
+def active_manifests() -> list[dict]:
+    """The manifest of the newest active version of every (key, locality) series."""
+    newest = (
+        select(ProcessVersion.key, ProcessVersion.locality, func.max(ProcessVersion.version).label("v"))
+        .where(ProcessVersion.status == "active")
+        .group_by(ProcessVersion.key, ProcessVersion.locality)
+        .subquery()
+    )
+    return list(db.session.execute(
+        select(ProcessVersion.manifest)
+        .join(newest, (ProcessVersion.key == newest.c.key) & (ProcessVersion.locality == newest.c.locality)
+              & (ProcessVersion.version == newest.c.v))
+    ).scalars())
+
+
+def active_at(localities: list[str]) -> list[ProcessVersion]:
+    """Active versions of any process at these localities (newest first)."""
+    return list(db.session.execute(
+        select(ProcessVersion)
+        .where(ProcessVersion.status == "active", ProcessVersion.locality.in_(localities))
+        .order_by(ProcessVersion.version.desc())
+    ).scalars())

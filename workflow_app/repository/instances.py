@@ -1,68 +1,83 @@
-"""Loading and keeping the in-memory run of a process instance."""
+"""The instance store: engine actions on cases, and the runs kept to read them.
 
-from flask import current_app, has_app_context
-from sqlalchemy import event
+Actions go to the engine (``engine.isolation.Engine``: worker processes by default), which
+returns an ``Outcome``; after the commit the engine is told which worker holds the run of the new
+revision, so the next action on the case sends a token instead of the stored state. Reads (a
+case's diagram, a task's form values) restore a run here, in-process: restoring runs no
+designer-authored code. The process version of a case is read once per node (versions never
+change): ``spec``/``manifest`` take the case's ``version_id``, not its relationship.
+"""
 
-from ..engine import ProcessRun
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from .. import clock
+from ..engine import LoadedSpec, Outcome, ProcessRun
+from ..engine.isolation import Engine, Request
 from ..extensions import db
-from ..models import ProcessInstance
-from ..org import tree
-from ..scripting import functions_for
+from ..models import ProcessInstance, ProcessVersion
 from .caches import caches
 
 
-def _limit() -> int:
-    return current_app.config.get("SCRIPT_STEP_LIMIT", 1_000_000)
+def engine() -> Engine:
+    return current_app.extensions["workflow_app.engine"]
 
 
-def loaded_spec(instance: ProcessInstance):
-    return caches().spec(instance.version)
+def _version_row(version_id: int):
+    def load():
+        return db.session.execute(
+            select(ProcessVersion).options(undefer(ProcessVersion.spec_json), undefer(ProcessVersion.manifest))
+            .where(ProcessVersion.id == version_id)
+        ).scalar_one()
+
+    return load
 
 
-def manifest(version) -> dict:
-    """A version's manifest from the spec cache (the column is deferred: not read per request)."""
-    return caches().spec(version).manifest
+def spec(target) -> LoadedSpec:
+    """The loaded spec of a version, or of a case's version (by id: no query when cached)."""
+    version_id = target.version_id if isinstance(target, ProcessInstance) else target.id
+    return caches().spec_by_id(version_id, _version_row(version_id))
 
 
-def new_run(version, unit, data: dict) -> ProcessRun:
-    return ProcessRun.start(caches().spec(version), data, functions_for(unit), _limit())
+def manifest(target) -> dict:
+    """A version's manifest (of a ProcessVersion, or of a case's version) from the spec cache."""
+    return spec(target).manifest
 
 
-def load_run(instance: ProcessInstance) -> ProcessRun:
-    """The instance's run at its current revision: from the cache, else restored from the row."""
+def version_name(instance: ProcessInstance) -> str:
+    return manifest(instance).get("name") or instance.process_key
+
+
+def _state_of(instance: ProcessInstance):
+    return lambda: instance.state
+
+
+def perform(instance: ProcessInstance, kind: str, args: dict, functions: dict,
+            now=None) -> tuple[Outcome, int | None]:
+    """Run one engine action on a stored case at ``now`` (default: the clock's); no writes."""
+    request = Request(spec(instance), kind, args, instance.id, instance.revision, _state_of(instance),
+                      now or clock.now())
+    return engine().perform(request, functions)
+
+
+def start(version: ProcessVersion, data: dict, functions: dict, scheduled_at: str | None = None,
+          message: dict | None = None):
+    """Run a new case to its first wait (``message``: deliver it to the message start event)."""
+    args = {"data": data, **({"scheduled_at": scheduled_at} if scheduled_at else {}),
+            **({"message": message} if message else {})}
+    return engine().perform(Request(spec(version), "start", args, now=clock.now()), functions)
+
+
+def remember(work, instance: ProcessInstance, outcome: Outcome, worker: int | None) -> None:
+    """Once ``work`` commits, let the engine keep the run of the case's new revision."""
+    work.after_commit(lambda: engine().remember(instance.id, instance.revision, outcome, worker))
+
+
+def read_run(instance: ProcessInstance) -> ProcessRun:
+    """The case's run at its current revision, for reading (cached per revision)."""
     run = caches().take_run(instance.id, instance.revision)
     if run is None:
-        unit = tree.ref_by_id(instance.org_unit_id)
-        run = ProcessRun.restore(loaded_spec(instance), instance.state, functions_for(unit), _limit())
+        run = ProcessRun.restore(spec(instance), instance.state)
+    caches().keep_run(instance.id, instance.revision, run)
     return run
-
-
-def keep(instance_id: int, revision: int, run: ProcessRun) -> None:
-    """Cache a run after its revision was committed."""
-    caches().keep_run(instance_id, revision, run)
-
-
-_AFTER_COMMIT = "workflow_app.keep_runs"
-
-
-def keep_after_commit(instance: ProcessInstance, run: ProcessRun) -> None:
-    """Cache ``run`` once the current transaction commits (never for a revision that did not)."""
-    db.session.flush()
-    db.session.info.setdefault(_AFTER_COMMIT, []).append((instance.id, instance.revision, run))
-
-
-def _kept(session) -> None:
-    pending = session.info.pop(_AFTER_COMMIT, None)
-    if pending and has_app_context():
-        for instance_id, revision, run in pending:
-            keep(instance_id, revision, run)
-
-
-def _dropped(session, *_args) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
-
-
-def install(session_class) -> None:
-    if not event.contains(session_class, "after_commit", _kept):
-        event.listen(session_class, "after_commit", _kept)
-        event.listen(session_class, "after_soft_rollback", _dropped)

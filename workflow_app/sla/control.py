@@ -5,15 +5,16 @@ is pushed out of reach; resume restores the remaining time from the moment of re
 extension moves the due time by an amount in a calendar unit, in the engine's timer too.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from .. import audit, clock, transactions
-from ..calendar import localities
+from .. import audit, clock, facts, uow
+from ..calendar import limits, localities
+from ..cases import rescheduling
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, User
 from ..org import access, tree
-from . import facts, limits, notify
+from . import notify
 
 PAUSED = "paused"
 FAR_AWAY = timedelta(days=3650)
@@ -46,26 +47,11 @@ def _measure(task: HumanTask) -> str:
     return task.sla_unit or "emergency_hours"
 
 
-def _move_engine_timer(task: HumanTask, due: datetime) -> None:
-    """Reschedule the interrupting boundary timer of ``task`` (if it has one) to ``due``."""
-    from ..cases import sync
-    from ..repository import instances as store
-
-    instance = task.instance
-    timer = next((t for t in instance.timers if t.attached_to == task.bpmn_id and t.interrupting), None)
-    if timer is None:
-        return
-    run = store.load_run(instance)
-    run.reschedule_timer(timer.engine_task_id, due)
-    sync.apply(instance, run)
-    store.keep_after_commit(instance, run)
-
-
 def pause(task_id: int, actor: User, reason: str) -> HumanTask:
     if not (reason or "").strip():
         raise InvalidInput("a pause needs a reason", {"reason": ["required"]})
 
-    def action():
+    def action(work):
         task = _task(task_id)
         _require_supervisor(actor, task, "pause")
         if task.sla_state == PAUSED:
@@ -78,18 +64,17 @@ def pause(task_id: int, actor: User, reason: str) -> HumanTask:
                                if task.warn_at else None)
         task.paused_at, task.sla_state = now, PAUSED
         task.due_at = task.warn_at = None
-        _move_engine_timer(task, now + FAR_AWAY)
+        rescheduling.move_task_timer(work, task, now + FAR_AWAY, actor)
         facts.record("paused", task=task, actor=actor, detail={"reason": reason.strip()})
         audit.record("sla_paused", actor=actor, task=task, detail={"reason": reason.strip(),
                                                                  "remaining": task.remaining})
-        db.session.commit()
         return task
 
-    return transactions.run(action)
+    return uow.run(action)
 
 
 def resume(task_id: int, actor: User) -> HumanTask:
-    def action():
+    def action(work):
         task = _task(task_id)
         _require_supervisor(actor, task, "resume")
         if task.sla_state != PAUSED:
@@ -102,17 +87,16 @@ def resume(task_id: int, actor: User) -> HumanTask:
         paused_for = (now - task.paused_at).total_seconds() if task.paused_at else None
         task.paused_at, task.remaining, task.warn_remaining = None, None, None
         task.sla_state = limits.colour(now, task.warn_at, task.due_at)
-        _move_engine_timer(task, task.due_at)
+        rescheduling.move_task_timer(work, task, task.due_at, actor)
         facts.record("resumed", task=task, actor=actor, detail={"paused_seconds": paused_for})
         audit.record("sla_resumed", actor=actor, task=task, detail={"due_at": task.due_at.isoformat()})
-        db.session.commit()
         return task
 
-    return transactions.run(action)
+    return uow.run(action)
 
 
-def apply_extension(task: HumanTask, amount: float, unit: str, actor=None, detail: dict | None = None) -> None:
-    """Move ``task``'s due (and warning) time by ``amount`` of ``unit``; no commit."""
+def apply_extension(work, task: HumanTask, amount: float, unit: str, actor=None, detail: dict | None = None) -> None:
+    """Move ``task``'s due (and warning) time by ``amount`` of ``unit``, in the engine's timer too."""
     localities.check_unit(unit)
     if task.due_at is None:
         raise Conflict(f"task {task.id} has no time limit to extend")
@@ -124,7 +108,7 @@ def apply_extension(task: HumanTask, amount: float, unit: str, actor=None, detai
     if task.sla_unit == unit and task.sla_amount is not None:
         task.sla_amount += amount
     task.sla_state = limits.colour(now, task.warn_at, task.due_at)
-    _move_engine_timer(task, task.due_at)
+    rescheduling.move_task_timer(work, task, task.due_at, actor)
     facts.record("extended", task=task, actor=actor,
                  detail={"amount": amount, "unit": unit, "from": old_due.isoformat(), **(detail or {})})
     audit.record("sla_extended", actor=actor, task=task,
@@ -133,12 +117,15 @@ def apply_extension(task: HumanTask, amount: float, unit: str, actor=None, detai
 
 def urge(task_id: int, actor: User, message: str | None = None) -> HumanTask:
     """催办: remind whoever is doing the task (its assignee, or everyone eligible while unclaimed)."""
-    task = _task(task_id)
-    if not (may_supervise(actor, task) or access.holds(actor, "town_dispatcher", path=task.scope_path)):
-        raise Forbidden(f"{actor.username} may not urge task {task_id}")
-    text = (message or "").strip() or "请尽快办理"
-    notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}", text, task))
-    facts.record("urged", task=task, actor=actor, detail={"message": text})
-    audit.record("task_urged", actor=actor, task=task, detail={"message": text})
-    db.session.commit()
-    return task
+    def action(work):
+        task = _task(task_id)
+        if not (may_supervise(actor, task) or access.holds(actor, "town_dispatcher", path=task.scope_path)):
+            raise Forbidden(f"{actor.username} may not urge task {task_id}")
+        text = (message or "").strip() or "请尽快办理"
+        notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}", text,
+                                                            task))
+        facts.record("urged", task=task, actor=actor, detail={"message": text})
+        audit.record("task_urged", actor=actor, task=task, detail={"message": text})
+        return task
+
+    return uow.run(action)

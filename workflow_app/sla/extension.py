@@ -4,18 +4,21 @@ approval end event carries ``effect = sla.extend``; that is when the due time mo
 
 from flask import current_app
 
+from .. import facts, uow
 from ..calendar import localities
-from ..cases import effects
+from ..cases import service
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
 from ..org import access, roles
-from . import control, facts
+from . import control
 
 
 def request(task_id: int, actor: User, amount: float, unit: str, reason: str) -> ProcessInstance:
-    from ..cases import service
+    return uow.run(lambda work: _request(work, task_id, actor, amount, unit, reason))
 
+
+def _request(work, task_id: int, actor: User, amount: float, unit: str, reason: str) -> ProcessInstance:
     task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"no task {task_id}")
@@ -36,16 +39,21 @@ def request(task_id: int, actor: User, amount: float, unit: str, reason: str) ->
     }
     key = current_app.config.get("SLA_EXTENSION_PROCESS", "sla_extension")
     instance = service.start_internal(key, task.instance.org_unit.code, data, actor)
+    work.flush()  # the approval case's id, for the fact
     facts.record("extension_requested", task=task, actor=actor, detail={"amount": amount, "unit": unit,
                                                                        "approval_case": instance.id})
-    db.session.commit()
     return instance
 
 
-@effects.mechanism("sla.extend")
-def _extend(instance: ProcessInstance, data: dict, actor) -> None:
-    task = db.session.get(HumanTask, int(data["task_id"]))
-    if task is None or not task.is_open or task.due_at is None:
-        return  # the task finished while the request was pending: nothing to move
-    control.apply_extension(task, float(data["amount"]), str(data["unit"]), actor,
-                            detail={"approval_case": instance.id})
+def extend(work, instance: ProcessInstance, data: dict, actor) -> None:
+    """The ``sla.extend`` effect of an approved request: move the requesting task's clock (a
+    task of another case, so it runs as a follow-up after the approval case is written)."""
+    task_id, amount, unit = int(data["task_id"]), float(data["amount"]), str(data["unit"])
+
+    def follow_up(work):
+        task = db.session.get(HumanTask, task_id)
+        if task is None or not task.is_open or task.due_at is None:
+            return  # the task finished while the request was pending: nothing to move
+        control.apply_extension(work, task, amount, unit, actor, detail={"approval_case": instance.id})
+
+    work.follow_up(follow_up)

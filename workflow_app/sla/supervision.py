@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from .. import clock
+from ..calendar import limits
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import CaseFact, HumanTask, OrgUnit, User
 from ..models.task import OPEN
 from ..org import access, tree
-from . import limits
 
 ROLES = ("admin", "county_supervisor", "town_leader", "town_dispatcher", "community_head", "department_head",
          "grid_leader")

@@ -4,11 +4,11 @@ records the fact and notifies the leaders."""
 
 from sqlalchemy import and_, select, update
 
-from .. import audit, clock
+from .. import audit, clock, facts
 from ..extensions import db
 from ..models import HumanTask
 from ..models.task import OPEN_SQL
-from . import facts, notify
+from . import notify
 
 MESSAGES = {"yellow": "预警：{name}已用时{ratio}，请抓紧办理", "red": "超时：{name}已超过办理时限"}
 

@@ -16,7 +16,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock, engine, transactions
+from .. import clock, uow
+from ..cases import data as case_data
 from ..cases import service
 from ..errors import DomainError
 from ..extensions import db
@@ -47,7 +48,7 @@ def _targets(event: dict, version: ProcessVersion) -> list[OrgUnit]:
 
 def _schedule(expression: str, now) -> cycles.Schedule | None:
     try:
-        value = engine.evaluate(expression)
+        value = store.engine().evaluate(expression, {}, {})
         return cycles.parse(str(value), now, current_app.config.get("DEFAULT_TIMEZONE", "Asia/Shanghai"))
     except Exception as error:
         log.warning("timer start expression %r cannot be scheduled: %s", expression, error)
@@ -72,19 +73,25 @@ def _wanted(now) -> dict[tuple[str, str, int], tuple[ProcessVersion, str]]:
 
 
 def plan(now=None) -> int:
-    """Make the schedule rows match the deployed definitions and the org tree; commits."""
+    """Make the schedule rows match the deployed definitions and the org tree."""
     now = now or clock.now()
-    wanted = _wanted(now)
-    rows = {(r.process_key, r.event_id, r.unit_id): r for r in db.session.execute(select(StartSchedule)).scalars()}
+    return uow.run(lambda work: _plan(work, now))
+
+
+def _plan(work, now) -> int:
+    with work.reading():
+        wanted = _wanted(now)
+        rows = {(r.process_key, r.event_id, r.unit_id): r
+                for r in db.session.execute(select(StartSchedule)).scalars()}
+        stale = {key: value for key, value in wanted.items() if not _current(rows.get(key), *value)}
+        schedules = {expression: _schedule(expression, now) for _version, expression in stale.values()}
     changed = 0
-    for key, (version, expression) in wanted.items():
+    for key, (version, expression) in stale.items():
         row = rows.get(key)
-        if row is not None and row.version_id == version.id and row.expression == expression and row.active:
-            continue
         if row is None:
             row = StartSchedule(process_key=key[0], event_id=key[1], unit_id=key[2], runs=0)
-            db.session.add(row)
-        schedule = _schedule(expression, now)
+            work.add(row)
+        schedule = schedules[expression]
         row.version_id, row.expression, row.runs = version.id, expression, 0
         row.next_run_at = schedule.next_after(now)[0] if schedule else None
         row.active = row.next_run_at is not None
@@ -93,31 +100,46 @@ def plan(now=None) -> int:
         if key not in wanted and row.active:
             row.active, row.next_run_at = False, None
             changed += 1
-    db.session.commit()
     return changed
 
 
+def _current(row, version, expression) -> bool:
+    return row is not None and row.version_id == version.id and row.expression == expression and row.active
+
+
+def _due_row(schedule_id: int, now, when=None, lock: bool = False):
+    query = select(StartSchedule).where(StartSchedule.id == schedule_id, StartSchedule.active.is_(True),
+                                        StartSchedule.next_run_at <= now)
+    if when is not None:
+        query = query.where(StartSchedule.next_run_at == when)
+    return db.session.execute(query.with_for_update(skip_locked=True) if lock else query).scalar_one_or_none()
+
+
 def _run_one(schedule_id: int, now) -> bool:
-    def action():
-        row = db.session.execute(
-            select(StartSchedule).where(StartSchedule.id == schedule_id, StartSchedule.active.is_(True),
-                                        StartSchedule.next_run_at <= now).with_for_update(skip_locked=True)
-        ).scalar_one_or_none()
+    """Start the case of one due schedule row and advance the row, in one transaction: the engine
+    runs first (no lock held), then the row is taken under a lock, still at the same occurrence,
+    or another node has started it and nothing is written."""
+    def action(work):
+        with work.reading():
+            row = _due_row(schedule_id, now)
+            if row is None:
+                return False
+            when, unit = row.next_run_at, row.unit
+            version = definitions.resolve(row.process_key, unit)
+            data = case_data.check({"scheduled_for": when.isoformat(), "org_unit": unit.code})
+            prepared = service.prepare_start(version, unit, data, None, scheduled=True)
+            schedule = _schedule(row.expression, now)
+        row = _due_row(schedule_id, now, when, lock=True)
         if row is None:
-            db.session.rollback()
             return False
-        when = row.next_run_at
-        data = {"scheduled_for": when.isoformat(), "org_unit": row.unit.code}
-        service.start_internal(row.process_key, row.unit.code, data, None, scheduled=True, commit=False)
-        schedule = _schedule(row.expression, now)
+        service.write_start(work, prepared)
         row.runs += 1
         row.last_run_at = now
         upcoming = schedule.next_after(max(now, when) + timedelta(microseconds=1), row.runs)[0] if schedule else None
         row.next_run_at, row.active = upcoming, upcoming is not None
-        db.session.commit()
         return True
 
-    return transactions.run(action)
+    return uow.run(action)
 
 
 def run_due(now=None, limit: int = 500) -> int:
@@ -127,12 +149,10 @@ def run_due(now=None, limit: int = 500) -> int:
         select(StartSchedule.id).where(StartSchedule.active.is_(True), StartSchedule.next_run_at <= now)
         .order_by(StartSchedule.next_run_at).limit(limit)
     ).scalars())
-    db.session.rollback()
     started = 0
     for schedule_id in ids:
         try:
             started += _run_one(schedule_id, now)
         except DomainError as error:
             log.warning("scheduled start %s failed: %s", schedule_id, error.message)
-            db.session.rollback()
     return started

@@ -1,22 +1,32 @@
 """Login, logout and the notifications list."""
 
+from urllib.parse import urlsplit
+
 from flask import redirect, render_template, request, session, url_for
 
 from ..auth import login as login_service
 from ..auth import session as web_session
 from ..errors import DomainError
-from ..extensions import db
 from ..sla import notify
 from . import bp
 from .common import login_required, user
 from .messages import localise
 
 
-def _safe_target(target: str | None) -> str:
+def safe_target(target: str | None) -> str:
+    """Where to go after logging in: a path on this site, else the inbox.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    ``/%09/evil.example`` (or ``/\\evil.example``) is ``//evil.example``: another site. Only a
+    path that starts with one '/', with no scheme, host, control character or backslash, is kept."""
     target = target or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.inbox")
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)):
+        return url_for("web.inbox")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for("web.inbox")
+    return target
 
 
 @bp.get("/")
@@ -26,7 +36,7 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error = status = None
     if request.method == "POST":
         try:
             found = login_service.check_password(request.form.get("username", ""),
@@ -35,13 +45,12 @@ def login():
             web_session.log_in(found)  # a fresh session (no fixation), keeping the language
             if lang:
                 session["lang"] = lang
-            db.session.commit()
-            return redirect(_safe_target(request.args.get("next")))
+            return redirect(safe_target(request.args.get("next")))
         except DomainError as failure:
             error = localise(failure.message)
             status = failure.status
-    return render_template("login.html", error=error,
-                           username=request.form.get("username", "")), (status if error else 200)
+    response = render_template("login.html", error=error, username=request.form.get("username", ""))
+    return response, (status if error else 200)
 
 
 @bp.post("/logout")

@@ -63,7 +63,7 @@ def case(instance_id: int):
     detail = case_views.instance_detail(instance_id, user())
     drawing = case_views.diagram(instance_id, user())
     return render_template("case.html", detail=detail, diagram=drawing,
-                           rows=data_rows(detail.instance.version, detail.instance.data),
+                           rows=data_rows(detail.instance.version, detail.data),
                            events=EVENT_LABELS, statuses=STATUS_LABELS)
 
 

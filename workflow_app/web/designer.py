@@ -1,16 +1,18 @@
 """The process designer (流程设计, for process designers and administrators): processes and their
 versions per locality, diagrams of any version, upload or edit-and-deploy a new version with
-validation errors in place (file and line), side-by-side comparison, retire, locality variants."""
+validation errors in place (file and line), side-by-side comparison, retire, locality variants
+as overlays (created only after asking where one exists, rebased after reading the diff)."""
 
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import deployment
+from .. import deployment, variants
 from ..errors import BundleInvalid, DomainError, NotFound
 from ..org import access
 from ..repository import definitions
 from . import bp, bpmndiff
 from .common import flash_error, flash_ok, login_required, user
+from .i18n import pick
 
 
 def _designer():
@@ -38,7 +40,8 @@ def _deployed(result: deployment.DeployResult) -> None:
     else:
         flash_ok(_("已部署 %(key)s v%(n)d（%(where)s）", key=version.key, n=version.version, where=where))
     for warning in result.warnings:
-        flash_ok(f"{warning.get('file')}: {warning.get('message')}")
+        text = pick(warning.get("message_zh") or warning.get("message"), warning.get("message_en"))
+        flash_ok(f"{warning.get('file')}: {text}" if warning.get("file") else text)
 
 
 def _key_page(version):
@@ -81,7 +84,9 @@ def designer_process(key: str):
         series.setdefault(version.locality, []).append(version)
     for versions in series.values():
         versions.reverse()  # newest first
-    return render_template("designer_process.html", key=key, series=series, name=rows[-1].name or key)
+    overlays = {status.locality: status for status in variants.statuses(key)}
+    return render_template("designer_process.html", key=key, series=series, name=rows[-1].name or key,
+                           overlays=overlays)
 
 
 @bp.get("/designer/<key>/versions/<int:number>")
@@ -118,20 +123,46 @@ def designer_retire(key: str, number: int):
 @bp.post("/designer/<key>/variant")
 @login_required
 def designer_variant(key: str):
-    """A locality variant: the default's newest active version deployed for one org unit."""
+    """A locality variant holding nothing of its own yet: an overlay on its parent. Where the unit
+    already has one, nothing is replaced until the designer has seen what would change and confirmed."""
     actor = _designer()
     unit = (request.form.get("org_unit") or "").strip()
-    base = definitions.latest_active(key, definitions.DEFAULT)
-    if base is None:
-        raise NotFound(f"no process '{key}' for the platform")
-    comment = request.form.get("comment") or _("基于全县通用版 v%(n)d 创建的地方版本", n=base.version)
+    comment = (request.form.get("comment") or "").strip()
     try:
-        result = deployment.deploy([(f.name, f.content) for f in base.files], actor=actor, locality=unit or None,
-                                   comment=comment, key=key)
+        confirmed = request.form.get("confirm") == "1"
+        result = deployment.create_variant(key, unit, actor, comment or None, replace=confirmed)
+    except deployment.VariantExists as exists:
+        return render_template("designer_variant_confirm.html", key=key, unit=unit, comment=comment,
+                               existing=exists.existing, parent=exists.parent, changes=exists.changes)
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.designer_process", key=key))
     _deployed(result)
+    return redirect(url_for("web.designer_process", key=key))
+
+
+@bp.get("/designer/<key>/variants/<locality>/rebase")
+@login_required
+def designer_rebase_preview(key: str, locality: str):
+    """What rebasing the variant on its parent's newest version would change."""
+    actor = _designer()
+    result = deployment.rebase(key, locality, actor, apply=False)
+    return render_template("designer_rebase.html", key=key, status=result.status, problems=None)
+
+
+@bp.post("/designer/<key>/variants/<locality>/rebase")
+@login_required
+def designer_rebase(key: str, locality: str):
+    actor = _designer()
+    try:
+        result = deployment.rebase(key, locality, actor, comment=(request.form.get("comment") or "").strip() or None)
+    except BundleInvalid as refused:
+        status = deployment.rebase(key, locality, actor, apply=False).status
+        return render_template("designer_rebase.html", key=key, status=status, problems=refused.errors), 422
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("web.designer_process", key=key))
+    _deployed(result.deployed)
     return redirect(url_for("web.designer_process", key=key))
 
 

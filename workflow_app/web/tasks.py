@@ -114,10 +114,13 @@ def attachment_by_reference(reference: str):
 
 
 def _send(stored: files.StoredFile):
+    """A stored file: inline only for raster images checked by their bytes, else a download; never
+    sniffed by the browser, sandboxed (no script runs whatever the bytes are)."""
     response = send_file(stored.path, mimetype=stored.content_type, download_name=stored.attachment.name,
-                         as_attachment=not stored.is_image, max_age=0)
+                         as_attachment=not stored.inline, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                                   "sandbox")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

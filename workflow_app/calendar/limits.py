@@ -16,8 +16,8 @@ from datetime import datetime
 from flask import current_app
 
 from .. import clock
-from ..calendar import localities
-from ..calendar.arithmetic import UNITS
+from . import localities
+from .arithmetic import UNITS
 
 _TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z_]+)\s*$")
 

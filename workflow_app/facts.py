@@ -1,9 +1,9 @@
 """Facts the indicators count, recorded in the transaction of the change they describe."""
 
-from .. import clock
-from ..extensions import db
-from ..models import CaseFact, HumanTask, ProcessInstance
-from ..org import tree
+from . import clock
+from .extensions import db
+from .models import CaseFact, HumanTask, ProcessInstance
+from .org import tree
 
 
 def record(kind: str, *, task: HumanTask | None = None, instance: ProcessInstance | None = None, actor=None,
@@ -19,11 +19,9 @@ def record(kind: str, *, task: HumanTask | None = None, instance: ProcessInstanc
         unit_id, path = task.scope_unit_id, task.scope_path
     else:
         unit_id = instance.org_unit_id if instance is not None else None
-        path = instance.org_unit.path if instance is not None and instance.org_unit is not None else None
-    if (instance is not None and instance.id is None) or (task is not None and task.id is None):
-        db.session.flush()  # a case or task created in this transaction: give it its id
-    fact = CaseFact(at=clock.now(), kind=kind, instance_id=getattr(instance, "id", None),
-                    human_task_id=getattr(task, "id", None), process_key=getattr(instance, "process_key", None),
+        path = tree.ref_by_id(unit_id).path if unit_id is not None else None
+    fact = CaseFact(at=clock.now(), kind=kind, instance=instance, task=task,
+                    process_key=getattr(instance, "process_key", None),
                     stage=stage, unit_id=unit_id, unit_path=path, actor_id=getattr(actor, "id", None), detail=detail)
     db.session.add(fact)
     return fact

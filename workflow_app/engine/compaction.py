@@ -1,0 +1,199 @@
+"""Keeping a case's task tree as small as its present, whatever its past.
+
+SpiffWorkflow keeps every task a case ever ran: each step hangs its successor under the task
+before it, so a loop run a thousand times is a chain thousands of tasks deep. Two things go wrong:
+
+- the library's task iterator stops at depth 1000, *silently*: past it ``get_tasks(READY)`` finds
+  nothing and ``is_completed()`` says True while a task is still ready (a looping case would be
+  marked completed, or never run its next script). ``unlimited_depth`` removes that limit.
+- every step walks and serialises the whole tree, so a step's cost grows with the case's history.
+  ``compact`` cuts the finished past out of the tree after each step: dead branches (finished
+  subtrees beside the live path) are dropped, and finished tasks in a chain are spliced out, so
+  the live part hangs under the root with its immediate parents. What was cut is returned as
+  counts per BPMN element, which the platform keeps for the diagram's completed marks; the audit
+  trail keeps the rest.
+
+What is kept, because the engine looks at it:
+
+- the root and its direct children (the start), the workflow's ``last_task``, and the parent of
+  every task that is not finished (tasks inherit their data from their parent when they become
+  ready, and joins read their parent's spec and state);
+- every instance of a join (parallel/inclusive gateway, boundary-event join) whose spec still has
+  an unfinished instance, with its parent (a waiting join counts the branches that arrived by
+  their cancelled join instances), and every ancestor of an unfinished task that has more than
+  one child (a boundary-event join finds its split among its ancestors);
+- children of unfinished tasks (a multi-instance task counts its finished instances);
+- everything, when any task is in ERROR or an engine task is still READY (not quiescent).
+"""
+
+import sys
+from collections import Counter
+
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+
+def unlimited_depth() -> None:
+    """Make the library's task iterators walk trees of any depth (their default stops at 1000)."""
+    for cls in (TaskIterator, BpmnTaskIterator):
+        init = cls.__init__
+        names = init.__code__.co_varnames[: init.__code__.co_argcount]
+        defaults = list(init.__defaults__)
+        index = names.index("max_depth") - (len(names) - len(defaults))
+        if defaults[index] not in (1000, sys.maxsize):
+            raise RuntimeError(f"unexpected {cls.__name__} max_depth default {defaults[index]!r}")
+        defaults[index] = sys.maxsize
+        init.__defaults__ = tuple(defaults)
+
+
+unlimited_depth()
+
+
+def _finished(task) -> bool:
+    return task.has_state(TaskState.FINISHED_MASK)
+
+
+def _quiescent(workflow) -> bool:
+    for task in workflow.tasks.values():
+        if task.state == TaskState.ERROR:
+            return False
+        if task.state == TaskState.READY and not task.task_spec.manual:
+            return False
+    return True
+
+
+def _live_ids(workflow) -> set:
+    """Ids of unfinished tasks and all their ancestors."""
+    live = set()
+    for task in workflow.tasks.values():
+        if _finished(task):
+            continue
+        current = task
+        while current is not None and current.id not in live:
+            live.add(current.id)
+            current = current.parent
+    return live
+
+
+def _live_join_specs(workflow) -> set:
+    return {t.task_spec for t in workflow.tasks.values() if isinstance(t.task_spec, Join) and not _finished(t)}
+
+
+class _Cut:
+    def __init__(self, workflow):
+        self.workflow = workflow
+        self.top = workflow.top_workflow
+        self.removed = Counter()
+
+    def protected(self) -> set:
+        wf = self.workflow
+        keep = {wf.task_tree.id, *wf.task_tree._children}
+        if wf.last_task is not None:
+            keep.add(wf.last_task.id)
+        for task in wf.tasks.values():
+            if not _finished(task) and task.parent is not None:
+                keep.add(task.parent.id)
+        return keep
+
+    def subtree(self, task) -> list:
+        found, stack = [], [task]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(current.children)
+        return found
+
+    def drop(self, task) -> None:
+        """Remove a finished leaf-or-subtree root from the tree (its subtree goes with it)."""
+        parent = task.parent
+        for member in self.subtree(task):
+            self._forget(member)
+        if parent is not None and task.id in parent._children:
+            parent._children.remove(task.id)
+
+    def splice(self, task) -> None:
+        """Remove a finished task with one child, hanging the child under the task's parent."""
+        parent, (child,) = task.parent, task.children
+        position = parent._children.index(task.id)
+        parent._children[position] = child.id
+        child._parent = parent.id
+        self._forget(task)
+
+    def _forget(self, task) -> None:
+        self.workflow.tasks.pop(task.id, None)
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if bpmn_id and task.state == TaskState.COMPLETED:
+            self.removed[bpmn_id] += 1
+        sub = self.top.subprocesses.pop(task.id, None)
+        if sub is not None:
+            for inner in list(sub.tasks.values()):
+                self._forget_subprocess_task(inner)
+
+    def _forget_subprocess_task(self, task) -> None:
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if bpmn_id and task.state == TaskState.COMPLETED:
+            self.removed[bpmn_id] += 1
+        sub = self.top.subprocesses.pop(task.id, None)
+        if sub is not None:
+            for inner in list(sub.tasks.values()):
+                self._forget_subprocess_task(inner)
+
+
+def _dead_removable(task, keep: set, live_joins: set, cut: _Cut) -> bool:
+    for member in cut.subtree(task):
+        if member.id in keep or member.task_spec in live_joins:
+            return False
+        if not _finished(member):
+            return False
+    return True
+
+
+def _compact_one(workflow) -> Counter:
+    cut = _Cut(workflow)
+    live, live_joins, keep = _live_ids(workflow), _live_join_specs(workflow), cut.protected()
+    # Dead branches beside the live path, under finished parents only.
+    for task in list(workflow.tasks.values()):
+        if task.id not in workflow.tasks or not _finished(task) or task.id not in live:
+            continue
+        for child in list(task.children):
+            if child.id not in live and _dead_removable(child, keep, live_joins, cut):
+                cut.drop(child)
+    # Finished links in chains, whose single child is finished too.
+    for task in list(workflow.tasks.values()):
+        if task.id in keep or task.id not in workflow.tasks or not _finished(task):
+            continue
+        if task.parent is None or len(task._children) != 1:
+            continue
+        child = task.children[0]
+        if not _finished(child) or child.task_spec in live_joins or task.task_spec in live_joins:
+            continue
+        cut.splice(task)
+    return cut.removed
+
+
+COMPACT_ABOVE = 2.0  # compact once the tree holds this many tasks per task spec (and at least 64)
+
+
+def _worth_it(workflow) -> bool:
+    """A tree no bigger than its model (a linear case, a young one) costs nothing to keep."""
+    specs = len(workflow.spec.task_specs) + sum(len(s.spec.task_specs) for s in workflow.subprocesses.values())
+    tasks = len(workflow.tasks) + sum(len(s.tasks) for s in workflow.subprocesses.values())
+    return tasks > max(64, COMPACT_ABOVE * specs)
+
+
+def compact(workflow) -> Counter:
+    """Cut the finished past out of ``workflow`` and its running subprocesses; returns what was
+    removed (completed task counts per BPMN element id). Does nothing unless the workflow is
+    quiescent, unfinished and has grown past its model's size."""
+    if not _worth_it(workflow) or workflow.is_completed():
+        return Counter()
+    workflows = [workflow, *workflow.subprocesses.values()]
+    if not all(_quiescent(wf) for wf in workflows):
+        return Counter()
+    removed = Counter()
+    removed.update(_compact_one(workflow))
+    for sub in list(workflow.subprocesses.values()):
+        if not sub.is_completed():
+            removed.update(_compact_one(sub))
+    return removed
