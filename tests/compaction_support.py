@@ -9,12 +9,14 @@ import functools
 import json
 import random
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
-from workflow_app.engine import ProcessRun, compile_bundle, load_spec
+from workflow_app.engine import ProcessRun, actions, compile_bundle, load_spec
 
 MODELS = Path(__file__).resolve().parent / "models" / "engine"
 COMPARED: Counter = Counter()  # steps compared per model, for reports
+MAX_BYTES = 10_000_000
 
 
 class Uncompacted(ProcessRun):
@@ -43,13 +45,15 @@ def _key(task) -> str:
     return _canon([task.bpmn_id, task.name, task.lane, task.data])
 
 
-def view(run) -> dict:
-    """Everything a person or the platform can see of a case."""
+def view(run, outcome=None) -> dict:
+    """Everything a person or the platform can see of a case (from ``outcome`` where it says)."""
+    ready = outcome.ready if outcome else run.ready_tasks()
+    timers = outcome.timers if outcome else run.pending_timers()
     return {
-        "ready": sorted(_key(t) for t in run.ready_tasks()),
-        "timers": sorted((t.bpmn_id, str(t.due_at), t.attached_to, t.interrupting) for t in run.pending_timers()),
-        "data": _canon(run.case_data()),
-        "completed": run.completed,
+        "ready": sorted(_key(t) for t in ready),
+        "timers": sorted((t.bpmn_id, str(t.due_at), t.attached_to, t.interrupting) for t in timers),
+        "data": _canon(outcome.case_data if outcome else run.case_data()),
+        "completed": outcome.completed if outcome else run.completed,
         "states": run.element_states(),
     }
 
@@ -60,15 +64,17 @@ def tree_size(run) -> int:
 
 
 class Twins:
-    """One case, run compacted and uncompacted through the same steps and compared after each."""
+    """One case, run compacted and uncompacted through the same steps and compared after each.
+
+    Each step goes the platform's way (``engine.actions.perform``: act, check and store the state,
+    take the step's events) on a copy restored from its stored state."""
 
     def __init__(self, loaded, data: dict, functions=None, max_tasks: int | None = None, reference: bool = True):
         self.loaded, self.functions, self.max_tasks = loaded, functions, max_tasks
         self.kinds = (ProcessRun, Uncompacted) if reference else (ProcessRun,)
         self.states: dict = {}
-        self.steps = 0
-        self.largest = 0
-        self._apply(lambda run: run.advance(), start=data)
+        self.steps = self.largest = self.cut = 0
+        self._apply(lambda run: ("start", {}), start=data)
 
     # --- what both copies see ---------------------------------------------------------------
     @property
@@ -92,56 +98,64 @@ class Twins:
 
         def action(run):
             task = next(t for t in run.ready_tasks() if _key(t) == key)
-            return run.complete(task.id, payload)
+            return "complete", {"task_id": task.id, "data": payload}
 
         self._apply(action)
 
     def advance(self) -> None:
         """What the timer sweeper does when a case is due: restore, fire due timers, run."""
-        self._apply(lambda run: run.advance())
+        self._apply(lambda run: ("advance", {"now": datetime.now(UTC).isoformat()}))
 
     def deliver(self, name: str, payload: dict) -> None:
-        self._apply(lambda run: run.deliver_message(name, payload, {}))
+        self._apply(lambda run: ("message", {"name": name, "payload": payload}))
 
     def retry(self, corrections: dict) -> None:
-        self._apply(lambda run: run.retry(corrections))
+        self._apply(lambda run: ("retry", {"corrections": corrections}))
 
-    def reschedule(self, bpmn_id: str, due) -> None:
+    def reschedule(self, bpmn_id: str, due: datetime) -> None:
         """Move the waiting timer ``bpmn_id`` to ``due`` (an SLA extension)."""
 
         def action(run):
             timer = next(t for t in run.pending_timers() if t.bpmn_id == bpmn_id)
-            run.reschedule_timer(timer.task_id, due)
+            return "reschedule", {"task_id": timer.task_id, "due": due.isoformat()}
 
         self._apply(action)
 
     def _apply(self, action, start: dict | None = None) -> None:
-        results = {}
-        for kind in self.kinds:
-            if start is not None:
-                run = kind.start(self.loaded, start, self.functions)
-            else:
-                run = kind.restore(self.loaded, self.states[kind], self.functions)
-            failure = action(run)
-            run.compact()  # what the platform does before it stores a step (a no-op for the reference)
-            live = view(run)
-            self.states[kind] = run.dump()
-            done = [(e.bpmn_id, _canon(e.data)) for e in run.peek_events()]  # the platform's facts come from these
-            results[kind] = (live, failure and failure.message, done)
-            if kind is ProcessRun:
-                stored = view(kind.restore(self.loaded, self.states[kind], self.functions))
-                assert stored == live, "the stored compacted case differs from the one in memory"
-                self.largest = max(self.largest, tree_size(run))
-                self.cut = sum(run.history.values())  # tasks compacted away so far
-                if self.max_tasks is not None:
-                    assert tree_size(run) <= self.max_tasks, f"compacted tree has {tree_size(run)} tasks"
+        results = {kind: self._step(kind, action, start) for kind in self.kinds}
         compacted, reference = results[ProcessRun], results.get(Uncompacted, results[ProcessRun])
         assert compacted == reference, f"step {self.steps}: compaction changed what the case does"
         if len(self.kinds) > 1:
             COMPARED[self.loaded.manifest["key"]] += 1
-        self.views = {kind: results[kind][0] for kind in self.kinds}
-        self.failure = compacted[1]
+        self.views = {kind: results[kind]["view"] for kind in self.kinds}
+        self.failure = compacted["failure"]
         self.steps += 1
+
+    def _step(self, kind, action, start: dict | None) -> dict:
+        if start is not None:
+            run = kind.start(self.loaded, start, self.functions)
+        else:
+            run = kind.restore(self.loaded, self.states[kind], self.functions)
+        name, args = action(run)
+        outcome = actions.perform(run, name, args, MAX_BYTES)
+        self.states[kind] = outcome.state
+        seen = view(run, outcome)
+        if kind is Uncompacted:
+            assert not run.history, "the reference was compacted: compaction no longer goes through compact()"
+        else:
+            stored = kind.restore(self.loaded, outcome.state, self.functions)
+            assert view(stored) == seen, "the stored compacted case differs from the one in memory"
+            self.largest = max(self.largest, tree_size(stored))
+            self.cut = sum(stored.history.values())  # tasks compacted away so far
+            if self.max_tasks is not None:
+                assert tree_size(stored) <= self.max_tasks, f"compacted tree has {tree_size(stored)} tasks"
+        return {
+            "view": seen,
+            "failure": outcome.failure and outcome.failure.message,
+            "events": [(e.bpmn_id, _canon(e.data)) for e in outcome.events],  # the platform's facts come from these
+            "fired": outcome.fired,
+            "waiting": sorted((w.kind, w.name, w.bpmn_id) for w in outcome.waiting),
+        }
 
 
 def pick(rng: random.Random, twins: Twins, allowed=None) -> tuple[str, str, dict]:
@@ -156,6 +170,7 @@ def drive(twins: Twins, policy, rng: random.Random, max_steps: int) -> Twins:
         assert twins.failure is None, f"step {twins.steps}: {twins.failure}"
         assert twins.steps < max_steps, f"not completed after {max_steps} steps"
         policy(twins, rng)
+    assert twins.cut > 0, "nothing was ever compacted: the scenario tested nothing"
     return twins
 
 
@@ -164,13 +179,11 @@ class Case:
 
     def __init__(self, loaded, data: dict, functions=None):
         self.loaded, self.functions = loaded, functions
-        run = ProcessRun.start(loaded, data, functions)
-        self.failure = run.advance()
-        self._store(run)
+        self._perform(ProcessRun.start(loaded, data, functions), "start", {})
 
-    def _store(self, run) -> None:
-        run.compact()
-        self.state = run.dump()
+    def _perform(self, run, kind: str, args: dict) -> None:
+        outcome = actions.perform(run, kind, args, MAX_BYTES)
+        self.failure, self.state = outcome.failure, outcome.state
 
     @property
     def run(self) -> ProcessRun:
@@ -182,5 +195,5 @@ class Case:
     def do(self, bpmn_id: str, payload: dict) -> None:
         run = self.run
         task = next(t for t in run.ready_tasks() if t.bpmn_id == bpmn_id)
-        self.failure = run.complete(task.id, payload(task.data) if callable(payload) else payload)
-        self._store(run)
+        data = payload(task.data) if callable(payload) else payload
+        self._perform(run, "complete", {"task_id": task.id, "data": data})

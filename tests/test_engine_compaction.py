@@ -80,7 +80,7 @@ def parallel_policy(first: str):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_parallel_join_in_a_loop(clock, seed):
     rng = random.Random(seed)
-    rounds = ROUNDS * 12
+    rounds = ROUNDS * 10
     twins = Twins(model("parallel_loop.bpmn"), {"rounds": rounds})
     drive(twins, parallel_policy(rng.choice("ab")), rng, max_steps=rounds * 3 + 1)
     data = twins.data()
@@ -160,7 +160,7 @@ def multi_instance_policy(twins: Twins, rng: random.Random) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_multi_instance_in_a_loop(clock, seed):
     rng = random.Random(seed)
-    rounds = ROUNDS * 6
+    rounds = ROUNDS * 5
     twins = Twins(model("multi_instance_loop.bpmn"), {"rounds": rounds}, max_tasks=45)
     drive(twins, multi_instance_policy, rng, max_steps=rounds * 14)
     data = twins.data()
@@ -213,7 +213,7 @@ def call_policy(twins: Twins, rng: random.Random) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_call_activity_in_a_loop(clock, seed):
     rng = random.Random(seed)
-    rounds = ROUNDS * 10
+    rounds = ROUNDS * 8
     twins = Twins(model("call_loop.bpmn", "review_child.bpmn"), {"rounds": rounds}, max_tasks=30)
     drive(twins, call_policy, rng, max_steps=rounds * 10)
     data = twins.data()
@@ -299,19 +299,18 @@ def shipped_event_handling():
 
 def event_policy(clock):
     def payload(rng: random.Random, bpmn_id: str, data: dict) -> dict:
-        """Form data for each task; the departments subprocess runs at most once (a second run fails
-        in the model itself, see ``test_shipped_event_handling_departments_twice``)."""
+        """Form data for each task: departments return, verification fails and residents are unhappy
+        often enough to go round the model's loops, a bounded number of times."""
         departments = sorted(rng.sample(["d1", "d2", "d3"], rng.randint(1, 2)))
         choices = {
             "accept": {"accepted": True},
             "community_handle": {"community_result": rng.choice(["resolved", "cannot_solve"]), "handling_note": "c"},
-            "town_decide": {"decision": "whistle" if data["whistle_round"] == 0 and rng.random() < 0.6 else "self",
+            "town_decide": {"decision": "whistle" if data["whistle_round"] < 3 and rng.random() < 0.6 else "self",
                             "departments": departments, "lead_department": departments[0]},
             "emergency_dispatch": {"departments": departments, "lead_department": departments[0]},
             "dw_report_in": {"check_in_note": "here", "return_reason": "not ours",
                              "action": "return" if rng.random() < 0.3 else "handle"},
-            "verify": {"verified": data["handled_by"] == "departments" or data["rework_count"] >= 4
-                       or rng.random() < 0.4},
+            "verify": {"verified": data["rework_count"] >= 4 or rng.random() < 0.4},
             "callback": {"satisfaction": rng.choice(["满意", "不满意"])},
         }
         return choices.get(bpmn_id, {"handling_note": f"{bpmn_id} done"})
@@ -340,16 +339,16 @@ def test_shipped_event_handling(clock, seed):
 
 # --- compaction as the platform does it: only past the size threshold ---------------------------------
 @pytest.mark.parametrize("files, policy, rounds", [
-    (("plain_loop.bpmn",), retry_policy, 35),
-    (("multi_instance_loop.bpmn",), multi_instance_policy, 6),
+    (("plain_loop.bpmn",), lambda clock: retry_policy, 35),
+    (("event_gateway_loop.bpmn",), event_gateway_policy, 10),
 ])
 def test_with_the_shipped_threshold(clock, shipped_threshold, files, policy, rounds):
-    rng, rounds = random.Random(7), rounds * ROUNDS
-    twins = Twins(model(*files), {"rounds": rounds}, max_tasks=130)
+    rng, rounds, policy = random.Random(7), rounds * ROUNDS, policy(clock)
+    twins = Twins(model(*files), {"rounds": rounds}, max_tasks=80)
     while not twins.completed:
         assert twins.steps < rounds * 12
         policy(twins, rng)
-    assert twins.data()["round"] == rounds and twins.cut > 64  # compacted at least once
+    assert twins.data()["round"] == rounds and twins.cut > 0  # compacted at least once
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -381,7 +380,7 @@ def library_depth_limit(monkeypatch):
     return limit
 
 
-def test_a_plain_loop_runs_5000_times_within_the_library_depth_limit(library_depth_limit, shipped_threshold):
+def test_a_plain_loop_runs_5000_times_within_the_library_depth_limit(library_depth_limit):
     library_depth_limit(1000)  # compaction alone must keep the tree shallow enough
     spec, rounds = model("plain_loop.bpmn"), 5000
     run = ProcessRun.start(spec, {"rounds": rounds})
@@ -390,9 +389,9 @@ def test_a_plain_loop_runs_5000_times_within_the_library_depth_limit(library_dep
         assert not run.completed, f"completed after {n} rounds"
         [task] = run.ready_tasks()
         assert task.data["round"] == n
-        assert run.complete(task.id, {"amount": n % 7}) is None
-        run.compact()
-        assert tree_size(run) <= 70  # compacted once past 64 tasks
+        assert run.complete(task.id, {"amount": n % 7}) is None  # compacts (here after every step)
+        run.take_events()  # as the platform does after each step
+        assert tree_size(run) <= 12
         if n % 500 == 0:
             run = ProcessRun.restore(spec, run.dump())
     run = ProcessRun.restore(spec, run.dump())
@@ -431,12 +430,12 @@ def test_without_compaction_the_depth_limit_loses_the_ready_task(library_depth_l
 ])
 def test_the_compacted_tree_stays_small_with_joins(clock, name, policy):
     rng, policy = random.Random(0), policy(clock)
-    twins = Twins(model(name), {"rounds": 15}, reference=False)  # compacted only
+    twins = Twins(model(name), {"rounds": 12}, reference=False)  # compacted only
     sizes = {}
     while not twins.completed:
         policy(twins, rng)
         sizes[twins.data()["round"]] = twins.largest
-    assert sizes[14] <= sizes[4] + 5, sizes
+    assert sizes[11] <= sizes[3] + 5, sizes
 
 
 # --- SpiffWorkflow 3.2 itself, with or without compaction ------------------------------------------
@@ -492,12 +491,9 @@ def test_a_submitted_list_replaces_the_stored_one():
     assert case.run.case_data()["tags"] == ["c"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "processes/event_handling: the second run of the department_work multi-instance (rework after a "
-    "failed verification, or a second whistle) fails, because its output collection "
-    "department_outcomes still holds the first run's list: 'If the input is not being updated in place, "
-    "the output must be empty or it must be a map (dict).'"))
 def test_shipped_event_handling_departments_twice():
+    """A second run of the department_work multi-instance (here: rework after a failed verification)
+    once failed: its output collection still held the first run's list."""
     with time_machine.travel(T0, tick=False):
         case = Case(shipped_event_handling(), {"condition_code": "E4", "address": "路1号", "description": "坑",
                                                "initiator": {"roles": ["resident"]}}, event_functions())

@@ -146,3 +146,17 @@ def test_message_payload_is_checked_like_any_case_data(api, replies):
     assert refused.status_code == 422
     nested = _send(api, name="resident_reply", correlation={"report_no": {"a": 1}})
     assert nested.status_code == 422
+
+
+def test_an_unknown_effect_is_refused_at_deploy(api):
+    props = _props(effect="mail.send_everyone")
+    body = (f'<bpmn:startEvent id="start"/><bpmn:scriptTask id="notify" name="通知">{props}'
+            '<bpmn:script>x = 1</bpmn:script></bpmn:scriptTask><bpmn:endEvent id="end"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify"/>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end"/>')
+    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ("start", "notify", "end"))
+    refused = api.deploy({"effecty.bpmn": DEFS.format(pid="effecty", messages="", refs=refs, body=body).encode()})
+    assert refused.status_code == 422, refused.get_json()
+    [problem] = refused.get_json()["errors"]
+    assert problem["element"] == "notify" and problem["file"] == "effecty.bpmn" and problem["line"]
+    assert "mail.send_everyone" in problem["message"] and "sla.extend" in problem["message"]

@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.extensions["workflow_app.engine"] = _engine(app.config)
     app.extensions["workflow_app.effects"] = _effects()
+    app.extensions["workflow_app.script_functions"] = _script_functions()
+    app.extensions["workflow_app.guards"] = _guards()
+    app.extensions["workflow_app.tick_jobs"] = _tick_jobs()
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
@@ -52,6 +55,29 @@ def _effects():
     registry = Effects()
     registry.register("catalogue.index", events.index)
     registry.register("sla.extend", extension.extend)
+    return registry
+
+
+def _guards():
+    """Platform rules that may refuse a start or hold a task (see cases/guards.py)."""
+    from .cases.guards import Guards
+
+    return Guards()
+
+
+def _tick_jobs():
+    """Periodic work the scheduler runs on every tick, after timers and clocks: (name, fn(now))."""
+    return []
+
+
+def _script_functions():
+    """The functions a model's scripts, conditions, timers and decisions may call."""
+    from . import scripting
+    from .catalogue import functions as catalogue_functions
+
+    registry = scripting.ScriptFunctions()
+    scripting.provide_calendar(registry)
+    catalogue_functions.provide(registry)
     return registry
 
 

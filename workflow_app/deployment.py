@@ -8,6 +8,7 @@ warnings (waits nothing sends) come back with the deploy. A lane whose tasks wou
 is refused: deploy knows the role table, the engine only the model.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, engine, taskforms, uow, variants
+from .cases import effects
 from .engine import problems as catalogue
 from .engine.bundle import executable_keys
 from .errors import BundleInvalid, Conflict
@@ -166,6 +168,28 @@ def _lane_problems(manifest: dict) -> list[engine.Problem]:
     return found
 
 
+def _effect_problems(manifest: dict, stored) -> list[engine.Problem]:
+    """Nodes that name an effect the platform's registry does not have (they would do nothing)."""
+    known = effects.registry().names()
+    unknown = {node_id: props["effect"] for node_id, props in (manifest.get("nodes") or {}).items()
+               if props.get("effect") and props["effect"] not in known}
+    found = []
+    for node_id, effect in sorted(unknown.items()):
+        file, line = _where(node_id, stored)
+        found.append(catalogue.issue("effect.unknown", file, line, node_id, effect=effect,
+                                     effects=", ".join(sorted(known)) or "—"))
+    return found
+
+
+def _where(element_id: str, stored) -> tuple[str | None, int | None]:
+    for name, content, kind in stored:
+        if kind == "bpmn" and f'id="{element_id}"'.encode() in content:
+            with contextlib.suppress(Exception):
+                return name, engine.safexml.line_of_id(engine.safexml.parse(content), element_id)
+            return name, None
+    return None, None
+
+
 def _wait_warnings(manifest: dict) -> list[dict]:
     """Catch events nothing can send: not thrown in the bundle or any deployed process, not
     marked external, and not a message start event (the messages API starts those)."""
@@ -217,7 +241,7 @@ def deploy_plan(plan: variants.Plan, *, actor: User | None, unit: OrgUnit | None
     """Compile ``plan``'s merged files and store them as the next version (or nothing, if unchanged)."""
     read_shared = bundles.form_reader(forms_dir or current_app.config["FORMS_DIR"])
     compiled, stored, warnings = _compile(plan, key, read_shared)
-    _refuse(_lane_problems(compiled.manifest))
+    _refuse(_lane_problems(compiled.manifest) + _effect_problems(compiled.manifest, stored))
     warnings = warnings + _wait_warnings(compiled.manifest)
     sha = _bundle_hash([(n, c) for n, c, _ in stored])
     new = _NewVersion(compiled, stored, plan.inherited(stored), sha, unit.code if unit else definitions.DEFAULT,

@@ -1,7 +1,9 @@
 """Functions that BPMN scripts, conditions, timer expressions and DMN cells may call.
 
-Python supplies mechanisms here; the models decide when to use them. Each case gets the functions
-bound to its own org unit, so the locality's business calendar applies:
+Python supplies mechanisms here; the models decide when to use them. Each function is provided
+by the package of the mechanism it belongs to and registered by the app factory
+(``create_app``); each case gets them bound to its own org unit, so the locality's business
+calendar applies. The platform's own:
 
     due_in(4, "work_hours")            -> ISO time 4 working hours from now
     due_from(start, 2, "work_days")    -> ISO time 2 working days after ``start`` (ISO text)
@@ -13,12 +15,50 @@ bound to its own org unit, so the locality's business calendar applies:
     departments_for(duty)              -> codes of the departments with that duty in this county
     similar_cases(subcategory, address, location, days) -> ids of possible duplicates
 Units: emergency_hours (continuous), work_hours, work_days, days (natural days).
+
+Functions run in the platform process on behalf of a sandboxed script (the engine worker calls
+back): their arguments are hostile input and each function bounds what it will do.
 """
 
-import functools
+from collections.abc import Callable
 from datetime import datetime
 
+from flask import current_app, has_app_context
+
 from . import clock
+from .calendar import localities
+from .org import tree
+
+MAX_AMOUNT = 3650.0  # no time limit runs longer than ten years of any unit
+
+Factory = Callable[[object], Callable]  # factory(unit ref or None) -> the function bound to that unit
+
+
+class ScriptFunctions:
+    """The registry of functions models may call, by name."""
+
+    def __init__(self):
+        self._factories: dict[str, Factory] = {}
+        self._reserved: frozenset[str] | None = None
+
+    def provide(self, name: str, factory: Factory) -> None:
+        if name in self._factories:
+            raise ValueError(f"script function {name!r} is provided twice")
+        self._factories[name] = factory
+        self._reserved = None
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._factories)
+
+    def bound(self, ref) -> dict:
+        return {name: factory(ref) for name, factory in self._factories.items()}
+
+    def reserved(self) -> frozenset[str]:
+        if self._reserved is None:
+            from .engine import RESERVED_NAMES
+
+            self._reserved = frozenset(RESERVED_NAMES) | self.names() | PLATFORM_KEYS
+        return self._reserved
 
 
 def _parse(value) -> datetime:
@@ -30,53 +70,54 @@ def _parse(value) -> datetime:
         raise ValueError(f"not an ISO date-time: {value!r}") from error
 
 
+def _amount(value) -> float:
+    amount = float(value)
+    if not abs(amount) <= MAX_AMOUNT:  # also refuses NaN
+        raise ValueError(f"an amount of time must be at most {MAX_AMOUNT:g}, not {value!r}")
+    return amount
+
+
+def provide_calendar(registry: ScriptFunctions) -> None:
+    """Calendar arithmetic on the case locality's business calendar."""
+    registry.provide("due_in", lambda ref: lambda amount, unit_name: localities.add(
+        clock.now(), _amount(amount), str(unit_name), ref).isoformat())
+    registry.provide("due_from", lambda ref: lambda start, amount, unit_name: localities.add(
+        _parse(start), _amount(amount), str(unit_name), ref).isoformat())
+    registry.provide("work_elapsed", lambda ref: lambda start, end, unit_name: localities.elapsed(
+        _parse(start), _parse(end), str(unit_name), ref))
+    registry.provide("now", lambda ref: lambda: clock.now().isoformat())
+    registry.provide("is_overdue", lambda ref: lambda due: bool(due) and clock.now() > _parse(due))
+
+
+def _default_registry() -> ScriptFunctions:
+    from .catalogue import functions as catalogue_functions
+
+    registry = ScriptFunctions()
+    provide_calendar(registry)
+    catalogue_functions.provide(registry)
+    return registry
+
+
+_FALLBACK: list[ScriptFunctions] = []
+
+
+def registry() -> ScriptFunctions:
+    if has_app_context():
+        return current_app.extensions["workflow_app.script_functions"]
+    if not _FALLBACK:  # outside an app (a tool, a test of the engine): the platform's own
+        _FALLBACK.append(_default_registry())
+    return _FALLBACK[0]
+
+
 def functions_for(unit) -> dict:
     """The script functions for a case in ``unit`` (an OrgUnit, a UnitRef or None)."""
-    from .calendar import localities
-    from .org import tree
-
     ref = tree.UnitRef.of(unit) if unit is not None and not isinstance(unit, tree.UnitRef) else unit
-
-    def due_in(amount, unit_name):
-        return localities.add(clock.now(), float(amount), str(unit_name), ref).isoformat()
-
-    def due_from(start, amount, unit_name):
-        return localities.add(_parse(start), float(amount), str(unit_name), ref).isoformat()
-
-    def work_elapsed(start, end, unit_name):
-        return localities.elapsed(_parse(start), _parse(end), str(unit_name), ref)
-
-    def now():
-        return clock.now().isoformat()
-
-    def is_overdue(due):
-        return bool(due) and clock.now() > _parse(due)
-
-    def catalogue(code):
-        from .catalogue import conditions
-
-        return conditions.lookup(str(code), ref)
-
-    def departments_for(duty):
-        from .catalogue import conditions
-
-        return conditions.departments_for(str(duty), ref)
-
-    def similar_cases(subcategory_code, address=None, location=None, days=7):
-        from .catalogue import events
-
-        return events.similar(str(subcategory_code), ref, address, location, int(days))
-
-    return {"due_in": due_in, "due_from": due_from, "work_elapsed": work_elapsed, "now": now, "is_overdue": is_overdue,
-            "catalogue": catalogue, "departments_for": departments_for, "similar_cases": similar_cases}
+    return registry().bound(ref)
 
 
 PLATFORM_KEYS = {"initiator"}  # data the platform writes; never taken from people
 
 
-@functools.cache
 def reserved_names() -> frozenset[str]:
     """Names data may not take: sandbox builtins and guards, script functions, platform keys."""
-    from .engine import RESERVED_NAMES
-
-    return frozenset(RESERVED_NAMES) | frozenset(functions_for(None)) | PLATFORM_KEYS
+    return registry().reserved()

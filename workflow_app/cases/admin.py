@@ -26,8 +26,8 @@ def retry(instance_id: int, actor: User, corrections: dict | None = None) -> Pro
     def action(work):
         with work.reading():
             instance = _instance(instance_id, actor)
-            if instance.status != "error":
-                raise Conflict(f"instance {instance_id} is {instance.status}, not in error")
+            if instance.status not in ("error", "blocked"):
+                raise Conflict(f"instance {instance_id} is {instance.status}, not in error or blocked")
             outcome, worker = store.perform(instance, "retry", {"corrections": corrections},
                                             service.functions(instance.org_unit_id))
         audit.record("instance_retried", actor=actor, instance=instance, changed_keys=sorted(corrections),
@@ -52,7 +52,7 @@ def _set_status(instance_id: int, actor: User, allowed: tuple, status: str, kind
 
 
 def suspend(instance_id: int, actor: User) -> ProcessInstance:
-    return _set_status(instance_id, actor, ("running", "error"), "suspended", "instance_suspended")
+    return _set_status(instance_id, actor, ("running", "error", "blocked"), "suspended", "instance_suspended")
 
 
 def resume(instance_id: int, actor: User) -> ProcessInstance:

@@ -28,7 +28,7 @@ from ..org import access, tree
 from ..repository import definitions
 from ..repository import instances as store
 from . import data as case_data
-from . import service, subscriptions, sync
+from . import guards, service, subscriptions, sync
 
 SCAN_LIMIT = 2000  # subscriptions compared one by one when the correlation names only some keys
 
@@ -185,6 +185,7 @@ def _start(name: str, data: dict, actor: User, unit: OrgUnit | None, message_id:
     version = definitions.resolve(key, unit)
     manifest = store.manifest(version)
     service.authorise_start(actor, manifest, unit, data)
+    guards.registry().check_start(guards.StartCheck(key, manifest, unit, data, actor))
 
     def action(work):
         with work.reading():

@@ -21,7 +21,7 @@ from ..org import access, roles, tree
 from ..repository import definitions
 from ..repository import instances as store
 from . import data as case_data
-from . import sync
+from . import guards, sync
 
 
 @dataclass
@@ -102,6 +102,7 @@ class PreparedStart:
 
 def prepare_start(version, unit, data: dict, actor: User | None, scheduled: bool = False) -> PreparedStart:
     """Run a new case of ``version`` to its first wait (call it in ``work.reading()``)."""
+    guards.registry().check_start(guards.StartCheck(version.key, store.manifest(version), unit, data, actor))
     now = clock.now()
     data = {**data, "initiator": initiator(actor)}
     outcome, worker = store.start(version, data, functions(unit), now.isoformat() if scheduled else None)

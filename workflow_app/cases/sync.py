@@ -16,7 +16,7 @@ from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
 from ..org import roles, tree
 from ..repository import instances as store
-from . import effects, subscriptions
+from . import effects, guards, subscriptions
 
 TITLE_KEYS = ("title", "summary", "subject", "description")
 
@@ -36,12 +36,12 @@ def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, open
     case's open task rows when the caller already has them."""
     now = clock.now()
     with db.session.no_autoflush:  # one write of the case row, at the end (not one per lazy load)
-        status_event = _sync_status(instance, outcome, now)
         _sync_timers(instance, outcome.timers)
         if instance.id is None:
             db.session.add(instance)
         rows = open_rows if open_rows is not None else _open_rows(instance)
-        cancelled, created = _sync_tasks(instance, rows, outcome.ready, outcome.timers)
+        cancelled, created, holds = _sync_tasks(instance, rows, outcome.ready, outcome.timers)
+        status_event = _sync_status(instance, outcome, now, holds)
         subscriptions.sync(instance, outcome.waiting)
         instance.state, instance.data, instance.updated_at = outcome.state, outcome.case_data, now
     if opening:
@@ -56,7 +56,7 @@ def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, open
     effects.apply(work, instance, outcome.take_events(), actor)
 
 
-def _sync_status(instance, outcome: Outcome, now) -> tuple[str, dict | None] | None:
+def _sync_status(instance, outcome: Outcome, now, holds: list) -> tuple[str, dict | None] | None:
     failure = outcome.failure
     if failure is not None:
         instance.status = "error"
@@ -65,7 +65,13 @@ def _sync_status(instance, outcome: Outcome, now) -> tuple[str, dict | None] | N
     if outcome.completed:
         instance.status, instance.ended_at, instance.error = "completed", now, None
         return "instance_completed", None
-    if instance.status == "error":
+    if holds:
+        bpmn_id, hold = holds[0]
+        instance.status = "blocked"
+        instance.error = {"code": hold.code, "message": hold.message, "bpmn_id": bpmn_id, "detail": hold.detail,
+                          "at": now.isoformat()}
+        return "instance_blocked", instance.error
+    if instance.status in ("error", "blocked"):
         instance.status, instance.error = "running", None
     return None
 
@@ -90,7 +96,7 @@ def _open_rows(instance) -> list[HumanTask]:
     ).scalars())
 
 
-def _sync_tasks(instance, open_rows, ready: list[ReadyTask], timers) -> tuple[list, list]:
+def _sync_tasks(instance, open_rows, ready: list[ReadyTask], timers) -> tuple[list, list, list]:
     rows = {row.engine_task_id: row for row in open_rows if row.state == OPEN}
     ready_ids = {task.id for task in ready}
     cancelled = []
@@ -99,14 +105,19 @@ def _sync_tasks(instance, open_rows, ready: list[ReadyTask], timers) -> tuple[li
             row.state, row.completed_at = CANCELLED, clock.now()
             cancelled.append(row)
     new = [task for task in ready if task.id not in rows]
-    created = []
+    created, holds = [], []
     if new:
-        index = roles.role_index()
+        index, checks = roles.role_index(), guards.registry()
         for task in new:
             row, scope = _new_row(instance, task, timers, index)
+            hold = checks.check_task(guards.TaskCheck(instance, store.manifest(instance), task.bpmn_id, task.name,
+                                                      row.role, scope, task.data))
+            if hold is not None:
+                holds.append((task.bpmn_id, hold))
+                continue
             db.session.add(row)
             created.append((row, scope))
-    return cancelled, created
+    return cancelled, created, holds
 
 
 def task_due(task: ReadyTask, timers: list[PendingTimer]):

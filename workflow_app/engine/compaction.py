@@ -18,10 +18,11 @@ What is kept, because the engine looks at it:
 - the root and its direct children (the start), the workflow's ``last_task``, and the parent of
   every task that is not finished (tasks inherit their data from their parent when they become
   ready, and joins read their parent's spec and state);
-- every instance of a join (parallel/inclusive gateway, boundary-event join) whose spec still has
-  an unfinished instance, with its parent (a waiting join counts the branches that arrived by
-  their cancelled join instances), and every ancestor of an unfinished task that has more than
-  one child (a boundary-event join finds its split among its ancestors);
+- the instances of a join (parallel/inclusive gateway, boundary-event join) whose spec still has
+  an unfinished instance in this round of a loop, with their parents (a waiting join counts the
+  branches that arrived by their cancelled join instances); earlier rounds' instances and side
+  branches go (see ``_Rounds``); every ancestor of an unfinished task that has more than one
+  child stays (a boundary-event join finds its split among its ancestors);
 - children of unfinished tasks (a multi-instance task counts its finished instances);
 - everything, when any task is in ERROR or an engine task is still READY (not quiescent).
 """
@@ -78,6 +79,47 @@ def _live_ids(workflow) -> set:
 
 def _live_join_specs(workflow) -> set:
     return {t.task_spec for t in workflow.tasks.values() if isinstance(t.task_spec, Join) and not _finished(t)}
+
+
+class _Rounds:
+    """Loops pass the same join again and again. For a join spec with unfinished instances, the
+    nearest instance of the same spec among each unfinished instance's ancestors is the previous
+    round's: the engine's checks skip ancestor instances, so that instance and everything above it
+    on the path belong to earlier rounds and may go (their side branches still counting as
+    arrivals is what makes the library fire a join too early in a loop). Side branches hanging
+    below it are this round's arrivals and stay."""
+
+    def __init__(self, workflow, live_joins: set):
+        self.instances: dict = {}  # spec -> ids of the previous round's instance and its ancestors
+        self.above: dict = {}  # spec -> ids strictly above the previous round's instance
+        for spec in live_joins:
+            olds, aboves = [], []
+            for task in workflow.tasks.values():
+                if task.task_spec is spec and not _finished(task):
+                    previous, chain = self._previous(task)
+                    olds.append(({previous.id} | chain) if previous is not None else set())
+                    aboves.append(chain)
+            self.instances[spec] = set.intersection(*olds) if olds else set()
+            self.above[spec] = set.intersection(*aboves) if aboves else set()
+
+    @staticmethod
+    def _previous(task):
+        current = task.parent
+        while current is not None and current.task_spec is not task.task_spec:
+            current = current.parent
+        if current is None:
+            return None, set()
+        chain, above = set(), current.parent
+        while above is not None:
+            chain.add(above.id)
+            above = above.parent
+        return current, chain
+
+    def earlier_instance(self, task) -> bool:
+        return task.id in self.instances.get(task.task_spec, ())
+
+    def earlier_branch(self, spec, parent) -> bool:
+        return parent is not None and parent.id in self.above.get(spec, ())
 
 
 class _Cut:
@@ -140,24 +182,33 @@ class _Cut:
                 self._forget_subprocess_task(inner)
 
 
-def _dead_removable(task, keep: set, live_joins: set, cut: _Cut) -> bool:
+def _dead_removable(task, keep: set, live_joins: set, rounds: _Rounds, cut: _Cut) -> bool:
     for member in cut.subtree(task):
-        if member.id in keep or member.task_spec in live_joins:
+        if member.id in keep or not _finished(member):
             return False
-        if not _finished(member):
+        if member.task_spec in live_joins and not rounds.earlier_branch(member.task_spec, task.parent):
             return False
     return True
+
+
+def _spliceable(task, child, live_joins: set, rounds: _Rounds) -> bool:
+    if not _finished(child):
+        return False
+    if task.task_spec in live_joins and not rounds.earlier_instance(task):
+        return False
+    return not (child.task_spec in live_joins and not rounds.earlier_instance(child))
 
 
 def _compact_one(workflow) -> Counter:
     cut = _Cut(workflow)
     live, live_joins, keep = _live_ids(workflow), _live_join_specs(workflow), cut.protected()
+    rounds = _Rounds(workflow, live_joins)
     # Dead branches beside the live path, under finished parents only.
     for task in list(workflow.tasks.values()):
         if task.id not in workflow.tasks or not _finished(task) or task.id not in live:
             continue
         for child in list(task.children):
-            if child.id not in live and _dead_removable(child, keep, live_joins, cut):
+            if child.id not in live and _dead_removable(child, keep, live_joins, rounds, cut):
                 cut.drop(child)
     # Finished links in chains, whose single child is finished too.
     for task in list(workflow.tasks.values()):
@@ -165,10 +216,8 @@ def _compact_one(workflow) -> Counter:
             continue
         if task.parent is None or len(task._children) != 1:
             continue
-        child = task.children[0]
-        if not _finished(child) or child.task_spec in live_joins or task.task_spec in live_joins:
-            continue
-        cut.splice(task)
+        if _spliceable(task, task.children[0], live_joins, rounds):
+            cut.splice(task)
     return cut.removed
 
 
@@ -176,8 +225,10 @@ COMPACT_ABOVE = 2.0  # compact once the tree holds this many tasks per task spec
 
 
 def _worth_it(workflow) -> bool:
-    """A tree no bigger than its model (a linear case, a young one) costs nothing to keep."""
-    specs = len(workflow.spec.task_specs) + sum(len(s.spec.task_specs) for s in workflow.subprocesses.values())
+    """A tree no bigger than its model (a linear case, a young one) costs nothing to keep. The
+    model is the process and its running subprocesses; finished ones only add tasks."""
+    running = [s for s in workflow.subprocesses.values() if not s.is_completed()]
+    specs = len(workflow.spec.task_specs) + sum(len(s.spec.task_specs) for s in running)
     tasks = len(workflow.tasks) + sum(len(s.tasks) for s in workflow.subprocesses.values())
     return tasks > max(64, COMPACT_ABOVE * specs)
 

@@ -249,6 +249,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "variant.no_parent": ("Process {key} has no version for {locality} to overlay or none above it; deploy the "
                           "platform-wide version first.",
                           "流程 {key} 在 {locality} 之上没有可叠加的版本，请先部署全县通用版。"),
+    "effect.unknown": ("{element} asks for effect {effect}, which this platform does not have; use one of: "
+                       "{effects}.",
+                       "{element} 的属性 effect 为 {effect}，平台没有这个机制；可用的有：{effects}。"),
     # --- dead ends ----------------------------------------------------------------------------------
     "lane.no_role": ("Lane {name} ({element}) names no role the platform knows, so its tasks would reach nobody. "
                      "Name the lane after a role ({roles}), or set lane property role, or role_from naming the data "

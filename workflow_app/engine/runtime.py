@@ -283,9 +283,10 @@ class ProcessRun:
             raise SubmissionRefused(changed)
         self.changed_keys = sorted(k for k, v in data.items() if task.data.get(k, _MISSING) != v)
         payload = copy.deepcopy(data)
-        if hasattr(task.task_spec, "add_data_from_form"):
-            task.task_spec.add_data_from_form(task, payload)
-        else:
+        variable = getattr(task.task_spec, "variable", None)
+        if variable:  # spiffworkflow:variableName: the whole submission under one key
+            task.data[variable] = payload
+        else:  # a submitted value replaces the stored one (the library's deep merge would keep old list items)
             task.data.update(payload)
         try:
             self._will_run(task)

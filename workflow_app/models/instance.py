@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dbtypes import JSONText, UTCDateTime
 from ..extensions import db
 
-STATUSES = ("running", "completed", "error", "suspended", "terminated")
+STATUSES = ("running", "completed", "error", "blocked", "suspended", "terminated")
 
 
 class ProcessInstance(db.Model):

@@ -3,7 +3,8 @@
 Run it as its own process (``flask --app workflow_app scheduler``), as many as you like against
 one PostgreSQL, or inside the app with WORKFLOW_SCHEDULER_IN_APP=1 (never twice under the
 reloader). Each tick plans start schedules (at most once a minute), starts due scheduled cases,
-fires due BPMN timers and turns SLA clocks yellow or red.
+fires due BPMN timers, turns SLA clocks yellow or red, then runs the jobs mechanisms register
+(create_app._tick_jobs: service-day visits coming due, indicator rollups, heartbeats…).
 """
 
 import logging
@@ -39,6 +40,12 @@ def tick(app, plan: bool | None = None) -> dict:
             fired = sweeper.sweep(now)
             report.update(fired=fired.fired, skipped=fired.skipped, failed=fired.failed)
             report.update(sla_sweep.sweep(now))
+            for name, job in app.extensions.get("workflow_app.tick_jobs", []):
+                try:
+                    report[name] = job(now)
+                except Exception:  # one mechanism's failure must not stop the others' time-driven work
+                    log.exception("scheduler job %s failed", name)
+                    db.session.rollback()
             return report
         finally:
             db.session.remove()
