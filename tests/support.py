@@ -74,3 +74,10 @@ def only(tasks: list[dict], name: str | None = None) -> dict:
     found = [t for t in tasks if name is None or t["name"] == name or t["bpmn_id"] == name]
     assert len(found) == 1, f"expected one task {name!r}, got {[(t['name'], t['id']) for t in tasks]}"
     return found[0]
+
+
+def ok(response, *statuses: int):
+    """``response``, after checking its status (default: 200 or 201): setup steps fail loudly."""
+    expected = statuses or (200, 201)
+    assert response.status_code in expected, (response.status_code, response.get_json(silent=True))
+    return response
