@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import func, insert, select
 
 from tests import models
+from tests.support import ok
 from workflow_app.extensions import db
 from workflow_app.models import AuditEvent, HumanTask, ProcessInstance
 
@@ -26,7 +27,7 @@ def waiter_model() -> bytes:
 def due_cases(api, count: int) -> list[int]:
     """``count`` cases whose one-hour timer fell due an hour ago (needs the waiter model deployed)."""
     with time_machine.travel(datetime.now(UTC) - timedelta(hours=2), tick=False):
-        template = api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01").get_json()["id"]
+        template = ok(api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()["id"]
     with api.app.app_context():
         return [template, *clone(template, count - 1)]
 

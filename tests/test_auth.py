@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from workflow_app.extensions import db
 
 REPORT = {"category": "environment", "severity": "general", "description": "路灯不亮", "address": "东门路"}
@@ -34,22 +34,23 @@ def test_wrong_password_and_missing_token(api):
 
 
 def test_login_is_rate_limited(api):
-    for _ in range(10):
-        api.client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong"})
+    tries = [api.client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong"}).status_code
+             for _ in range(10)]
+    assert tries[:5] == [401] * 5 and set(tries) <= {401, 429}, tries  # refused as wrong, then slowed down
     blocked = api.client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo123"})
     assert blocked.status_code == 429 and blocked.headers["Retry-After"]
 
 
 def test_start_needs_the_start_lane_role_in_scope(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     assert api.start("minor_event", "dc-dm-02", REPORT, "worker-dc-dm-01").status_code == 403
     assert api.start("minor_event", "dc-dm-01", REPORT, "staff-dc-dm").status_code == 403
     assert api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").status_code == 201
 
 
 def test_only_the_scoped_role_completes_a_task(api):
-    api.deploy(sample_bundle())
-    case = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    case = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()
     task = only(api.tasks("staff-dc-dm"), "社区处置")
     for outsider in ("staff-dc-bg", "worker-dc-dm-01", "dispatcher-dc", "admin"):
         assert api.tasks(outsider) == []
@@ -61,7 +62,7 @@ def test_only_the_scoped_role_completes_a_task(api):
 
 
 def test_audit_trail_is_append_only(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     with api.app.app_context():
         for statement in ("UPDATE audit_event SET kind = 'forged'", "DELETE FROM audit_event"):
             try:

@@ -54,7 +54,8 @@ def test_locality_overrides_the_limit_in_its_subtree_only(api):
 
 def test_cli_import(app, tmp_path):
     runner = app.test_cli_runner()
-    runner.invoke(args=["migrate"])
+    migrated = runner.invoke(args=["migrate"])
+    assert migrated.exit_code == 0, migrated.output
     path = tmp_path / "c.csv"
     path.write_bytes(CSV)
     assert "imported as v1" in runner.invoke(args=["import-catalogue", str(path)]).output

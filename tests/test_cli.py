@@ -32,7 +32,7 @@ def test_demo_then_cli_round_trip(app):
                                   '{"category": "facility", "severity": "general", "description": "桥灯损坏"}'])
     assert started.exit_code == 0, started.output
     refused = runner.invoke(args=["start", "minor_event", "--org-unit", "dc-dm-01", "--user", "zhang"])
-    assert refused.exit_code != 0 and "may not" in refused.output or "needs role" in refused.output
+    assert refused.exit_code != 0 and ("may not" in refused.output or "needs role" in refused.output), refused.output
 
     with app.app_context():
         assert db.session.query(ProcessInstance).count() == before + 1
@@ -41,6 +41,7 @@ def test_demo_then_cli_round_trip(app):
 
 def test_create_user_with_unknown_unit_fails_cleanly(app):
     runner = app.test_cli_runner()
-    runner.invoke(args=["migrate"])
+    migrated = runner.invoke(args=["migrate"])
+    assert migrated.exit_code == 0, migrated.output
     result = runner.invoke(args=["create-user", "li", "--role", "grid_worker@nowhere", "--password", "x"])
     assert result.exit_code != 0 and "unknown org unit" in result.output

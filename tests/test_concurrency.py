@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from tests import models
-from tests.support import ApiClient, only, sample_bundle
+from tests.support import ApiClient, ok, only, sample_bundle
 from workflow_app.repository import instances as store
 
 REPORT = {"category": "environment", "severity": "general", "description": "路灯不亮", "address": "东门路"}
@@ -45,8 +45,8 @@ def _race(*calls):
 
 
 def test_two_completions_of_one_task_give_one_success_and_one_conflict(api, lockstep):
-    api.deploy(sample_bundle())
-    case = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    case = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()
     task = only(api.tasks("staff-dc-dm"), "社区处置")
     other = ApiClient(api.app)  # a second client, as from another browser
     other._tokens = dict(api._tokens)
@@ -80,8 +80,8 @@ def _parallel_model() -> bytes:
 
 
 def test_completions_of_different_tasks_in_one_case_both_succeed(api, lockstep):
-    api.deploy({"consult.bpmn": _parallel_model()})
-    case = api.start("consult", "dc-dm-01", {}, "worker-dc-dm-01").get_json()
+    ok(api.deploy({"consult.bpmn": _parallel_model()}), 201)
+    case = ok(api.start("consult", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()
     community = only(api.tasks("staff-dc-dm"), "社区会商")
     town = only(api.tasks("dispatcher-dc"), "镇街会商")
     other = ApiClient(api.app)
@@ -97,10 +97,12 @@ def test_completions_of_different_tasks_in_one_case_both_succeed(api, lockstep):
 
 
 def test_second_completion_after_the_first_is_a_conflict(api):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     task = only(api.tasks("staff-dc-dm"), "社区处置")
     assert api.complete(task["id"], "staff-dc-dm", {"handling_note": "好了"}).status_code == 200
     again = api.complete(task["id"], "staff-dc-dm", {"handling_note": "好了"})
     assert again.status_code == 409
-    assert api.complete(999_999, "staff-dc-dm", {}).status_code == 404
+    assert again.get_json()["reason"] == "conflict" and "not open" in again.get_json()["message"]
+    missing = api.complete(999_999, "staff-dc-dm", {})
+    assert missing.status_code == 404 and missing.get_json()["reason"] == "not_found", missing.get_json()

@@ -2,15 +2,15 @@
 
 import pytest
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 
 REPORT = {"category": "environment", "severity": "general", "description": "路灯不亮", "address": "东门路"}
 
 
 @pytest.fixture
 def community_task(api):
-    api.deploy(sample_bundle())
-    case = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    case = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()
     return case, only(api.tasks("staff-dc-dm"), "社区处置")
 
 
@@ -57,7 +57,7 @@ def test_read_only_fields_come_from_the_case(api, community_task):
 
 
 def test_start_data_is_validated_against_the_start_form(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     response = api.start("minor_event", "dc-dm-01", {"category": "aliens", "description": "x"}, "worker-dc-dm-01")
     assert response.status_code == 422
     errors = response.get_json()["errors"]
@@ -81,7 +81,7 @@ def test_reserved_keys_are_refused(api, community_task, data, field):
 
 
 def test_reserved_keys_refused_at_start(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     response = api.start("minor_event", "dc-dm-01", {**REPORT, "typename": "x"}, "worker-dc-dm-01")
     assert response.status_code == 422 and "typename" in response.get_json()["errors"]
 
@@ -93,7 +93,7 @@ def test_reserved_keys_refused_at_start(api):
     {"process_key": "no_such_process", "org_unit": "dc-dm-01", "data": {}},
 ])
 def test_bad_start_requests_are_422(api, body):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     response = api.post("/instances", "worker-dc-dm-01", json=body)
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["errors"]

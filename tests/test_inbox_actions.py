@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import ApiClient, only, sample_bundle
+from tests.support import ApiClient, ok, only, sample_bundle
 
 REPORT = {"category": "environment", "severity": "general", "description": "路灯不亮", "address": "东门路"}
 
 
 @pytest.fixture
 def task(api):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     return only(api.tasks("staff-dc-dm"), "社区处置")
 
 
@@ -41,7 +41,7 @@ def test_claim_then_others_cannot_take_it(api, task, colleague):
 
 
 def test_release_by_assignee_or_leader(api, task, colleague):
-    api.post(f"/tasks/{task['id']}/claim", "staff-dc-dm")
+    assert ok(api.post(f"/tasks/{task['id']}/claim", "staff-dc-dm"), 200).get_json()["assignee"] == "staff-dc-dm"
     assert api.post(f"/tasks/{task['id']}/release", colleague).status_code == 403
     assert api.post(f"/tasks/{task['id']}/release", "head-dc-dm").status_code == 200  # the community head leads
     assert api.get(f"/tasks/{task['id']}", colleague).get_json()["assignee"] is None
@@ -74,9 +74,9 @@ def test_comments_and_attachments(api, task):
     texts = [c["text"] for c in api.get(f"/tasks/{task['id']}/comments", "head-dc-dm").get_json()]
     assert texts == ["已联系路灯所", "镇街关注"]
 
-    ok = api.post(f"/tasks/{task['id']}/attachments", "staff-dc-dm",
-                  json={"name": "现场.jpg", "reference": "cases/1/photo-1.jpg", "content_type": "image/jpeg"})
-    assert ok.status_code == 201 and ok.get_json()["uploaded_by"] == "staff-dc-dm"
+    attached = api.post(f"/tasks/{task['id']}/attachments", "staff-dc-dm",
+                        json={"name": "现场.jpg", "reference": "cases/1/photo-1.jpg", "content_type": "image/jpeg"})
+    assert attached.status_code == 201 and attached.get_json()["uploaded_by"] == "staff-dc-dm"
     for bad in ({"name": "../x.jpg", "reference": "a/b.jpg"}, {"name": "x.jpg", "reference": "../../etc/passwd"},
                 {"name": "x.jpg", "reference": "/etc/passwd"}, {"name": "x.jpg", "reference": "file:///etc/passwd"}):
         assert api.post(f"/tasks/{task['id']}/attachments", "staff-dc-dm", json=bad).status_code == 422, bad
@@ -88,7 +88,7 @@ def test_comments_and_attachments(api, task):
 
 
 def test_completing_an_unclaimed_task_claims_it(api, task):
-    api.complete(task["id"], "staff-dc-dm", {"handling_note": "已处理"})
+    ok(api.complete(task["id"], "staff-dc-dm", {"handling_note": "已处理"}), 200)
     done = api.get("/inbox?state=done", "staff-dc-dm").get_json()
     assert [(t["id"], t["assignee"], t["state"]) for t in done["items"]] == [(task["id"], "staff-dc-dm", "completed")]
 
@@ -115,7 +115,7 @@ def test_concurrent_claims_have_one_winner(api, task, colleague):
 
 
 def test_filters_order_pages_and_counts(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday, 09:00 in Beijing
     with time_machine.travel(start, tick=False) as traveller:
         for index, (grid, severity) in enumerate([("dc-dm-01", "general"), ("dc-dm-02", "serious"),
@@ -138,7 +138,7 @@ def test_filters_order_pages_and_counts(api):
         assert api.get("/inbox?org_unit=dc-dm", "staff-dc-dm").get_json()["total"] == 4
         assert api.get("/inbox?process_key=other", "staff-dc-dm").get_json()["total"] == 0
 
-        api.post(f"/tasks/{page['items'][3]['id']}/claim", "staff-dc-dm")
+        ok(api.post(f"/tasks/{page['items'][3]['id']}/claim", "staff-dc-dm"), 200)
         traveller.shift(timedelta(hours=2))  # only the serious case's 2-hour limit has passed
         page = api.get("/inbox", "staff-dc-dm").get_json()
         assert page["counts"]["overdue"] == 1 and page["counts"]["mine"] == 1 and page["counts"]["unclaimed"] == 3

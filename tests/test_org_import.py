@@ -92,9 +92,9 @@ def test_parents_may_come_later_in_the_file_and_cycles_are_refused(api):
 
 
 def test_export_round_trip(api):
-    _import(api, "org_units", UNITS)
-    _import(api, "users", USERS)
-    _import(api, "households", HOUSEHOLDS)
+    for kind, rows in (("org_units", UNITS), ("users", USERS), ("households", HOUSEHOLDS)):
+        imported = _import(api, kind, rows)
+        assert imported.status_code == 200, imported.get_json()
     for kind in ("org_units", "users", "households"):
         exported = api.get(f"/org/export/{kind}", "admin")
         assert exported.status_code == 200 and exported.mimetype == "text/csv"
@@ -111,11 +111,12 @@ def test_only_admins_import_and_export(api):
 
 
 def test_personal_household_fields_only_for_those_who_serve(api):
-    _import(api, "org_units", UNITS)
-    _import(api, "users", USERS)
-    _import(api, "households", HOUSEHOLDS)
-    api.app.test_cli_runner().invoke(args=["create-user", "zhao", "--role", "grid_worker@ly-hs-01",
-                                           "--password", "demo1234"])
+    for kind, rows in (("org_units", UNITS), ("users", USERS), ("households", HOUSEHOLDS)):
+        imported = _import(api, kind, rows)
+        assert imported.status_code == 200, imported.get_json()
+    created = api.app.test_cli_runner().invoke(args=["create-user", "zhao", "--role", "grid_worker@ly-hs-01",
+                                                     "--password", "demo1234"])
+    assert created.exit_code == 0, created.output
     worker = {h["code"]: h for h in api.get("/households?org_unit=ly-hs-01", _login(api, "zhao")).get_json()}
     assert worker["H001"]["head_name"] == "孙大爷" and worker["H001"]["elderly_alone"] is True
     assert worker["H001"]["id_number"] == "330102195001011234"

@@ -1,6 +1,6 @@
 """The sample process (lanes, gateway, DMN, timer boundary) deployed from files and run over HTTP."""
 
-from tests.support import ApiClient, only, sample_bundle
+from tests.support import ApiClient, ok, only, sample_bundle
 
 REPORT = {"category": "environment", "severity": "general", "address": "东门路12号", "description": "路边垃圾堆放"}
 
@@ -46,8 +46,8 @@ def test_deploy_start_advance_and_survive_restart(api, make_app):
 
 
 def test_minor_case_goes_to_grid_self_handling(api):
-    api.deploy(sample_bundle())
-    started = api.start("minor_event", "dc-dm-01", {**REPORT, "severity": "minor"}, user="worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    started = ok(api.start("minor_event", "dc-dm-01", {**REPORT, "severity": "minor"}, user="worker-dc-dm-01"), 201)
     case = api.instance(started.get_json()["id"])
     assert case["data"]["handling_level"] == "grid" and case["timers"] == []
     task = only(api.tasks("worker-dc-dm-01"), "网格自行处置")

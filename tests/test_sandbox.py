@@ -5,6 +5,7 @@ import os
 import pytest
 
 from tests import models
+from tests.support import ok
 from workflow_app.engine.sandbox import SandboxEnvironment, SandboxViolation, ScriptLimitExceeded
 
 ESCAPES = {
@@ -72,7 +73,7 @@ def _script_model(script: str) -> dict:
 @pytest.mark.parametrize("name", ["dunder import", "subclasses walk"])
 def test_escape_in_a_deployed_model_puts_the_case_in_error(api, name):
     assert api.deploy(_script_model(ESCAPES[name])).status_code == 201
-    started = api.start("scripted", "dc-dm-01", {}, "worker-dc-dm-01").get_json()
+    started = ok(api.start("scripted", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()
     [task] = api.tasks("worker-dc-dm-01", instance_id=started["id"])
     done = api.complete(task["id"], "worker-dc-dm-01", {})
     assert done.status_code == 200 and done.get_json()["instance_status"] == "error"
@@ -85,10 +86,11 @@ def test_escape_in_a_deployed_model_puts_the_case_in_error(api, name):
 
 
 def test_engine_error_is_recorded_and_admin_retries_with_a_correction(api):
-    api.deploy(_script_model("share = total / count"))
-    started = api.start("scripted", "dc-dm-01", {}, "worker-dc-dm-01").get_json()
+    ok(api.deploy(_script_model("share = total / count")), 201)
+    started = ok(api.start("scripted", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()
     [task] = api.tasks("worker-dc-dm-01", instance_id=started["id"])
-    api.complete(task["id"], "worker-dc-dm-01", {"total": 10, "count": 0})
+    failed = ok(api.complete(task["id"], "worker-dc-dm-01", {"total": 10, "count": 0}), 200)
+    assert failed.get_json()["instance_status"] == "error"  # the task is done; the script after it failed
     case = api.instance(started["id"])
     assert case["status"] == "error" and case["error"]["task_name"] == "calc"
     assert "ZeroDivisionError" in case["error"]["message"] and case["error"]["line"] == 1

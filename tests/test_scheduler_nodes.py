@@ -8,6 +8,7 @@ import pytest
 
 from tests.bulk import due_cases, fired_counts, open_after_tasks, scheduler_process, waiter_model
 from tests.conftest import ON_POSTGRES
+from tests.support import ok
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="scheduler nodes share work through PostgreSQL row locks")
 COUNT = 600
@@ -20,7 +21,7 @@ def _wait(process, seconds=240) -> str:
 
 
 def test_two_schedulers_fire_every_timer_exactly_once(api, database_url):
-    api.deploy({"waiter.bpmn": waiter_model()})
+    ok(api.deploy({"waiter.bpmn": waiter_model()}), 201)
     ids = due_cases(api, COUNT)
     nodes = [scheduler_process(database_url, "--once") for _ in range(2)]
     outputs = [_wait(node) for node in nodes]
@@ -32,7 +33,7 @@ def test_two_schedulers_fire_every_timer_exactly_once(api, database_url):
 
 
 def test_a_scheduler_killed_mid_sweep_loses_nothing(api, database_url):
-    api.deploy({"waiter.bpmn": waiter_model()})
+    ok(api.deploy({"waiter.bpmn": waiter_model()}), 201)
     ids = due_cases(api, COUNT)
     node = scheduler_process(database_url, "--interval", "1", lease=2)
     deadline = time.monotonic() + 120

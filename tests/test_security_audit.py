@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import ON_POSTGRES
-from tests.support import sample_bundle
+from tests.support import ok, sample_bundle
 from workflow_app.extensions import db
 from workflow_app.models import AuditEvent
 
@@ -21,7 +21,7 @@ def _count(app) -> int:
 @pytest.mark.parametrize("statement", ["TRUNCATE audit_event", "TRUNCATE TABLE audit_event RESTART IDENTITY CASCADE",
                                        "DELETE FROM audit_event", "UPDATE audit_event SET kind = 'x'"])
 def test_the_audit_trail_refuses_to_be_wiped(api, statement):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     before = _count(api.app)
     assert before > 0
     if statement.startswith("TRUNCATE") and not ON_POSTGRES:

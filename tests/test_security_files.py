@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from tests.test_web_files import PDF, PNG, upload
 from tests.test_web_pages import REPORT, login
 from workflow_app import clock
@@ -19,9 +19,9 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</
 @pytest.fixture
 def two_towns(api, tmp_path):
     api.app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
-    api.start("minor_event", "xs-sq-01", REPORT, "worker-xs-sq-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
+    ok(api.start("minor_event", "xs-sq-01", REPORT, "worker-xs-sq-01"), 201)
     mine = only(api.tasks("staff-dc-dm"), "社区处置")["id"]
     theirs = only(api.tasks("staff-xs-sq"), "社区处置")["id"]
     staff = login(api.app, "staff-dc-dm")
@@ -71,7 +71,7 @@ def test_how_a_file_is_served_comes_from_its_bytes(api, two_towns):
     assert shown.mimetype == "image/png" and shown.headers["X-Content-Type-Options"] == "nosniff"
     assert "attachment" not in shown.headers.get("Content-Disposition", "inline")
     assert "sandbox" in shown.headers["Content-Security-Policy"]
-    upload(staff, mine, PDF, "报告.pdf")
+    assert upload(staff, mine, PDF, "报告.pdf").status_code == 302
     pdf = staff.get(f"/attachments/{attachment_id + 1}")
     assert pdf.headers["Content-Disposition"].startswith("attachment") and pdf.mimetype == "application/pdf"
     assert pdf.headers["X-Content-Type-Options"] == "nosniff"
@@ -83,7 +83,8 @@ def test_svg_and_other_active_content_is_never_stored(api, two_towns, content, n
     mine, _, _ = two_towns
     staff = login(api.app, "staff-dc-dm")
     before = len(api.get(f"/tasks/{mine}/attachments", "staff-dc-dm").get_json())
-    upload(staff, mine, content, name)
+    assert upload(staff, mine, content, name).status_code == 302  # refused with a message
+    assert "只接受 JPEG、PNG、WebP 图片和 PDF 文件" in staff.get(f"/tasks/{mine}").get_data(as_text=True)
     assert len(api.get(f"/tasks/{mine}/attachments", "staff-dc-dm").get_json()) == before
 
 
@@ -102,6 +103,6 @@ def test_references_get_no_client_chosen_type(api, two_towns):
 def test_upload_to_a_task_of_another_town_is_refused(api, two_towns):
     _, theirs, _ = two_towns
     staff = login(api.app, "staff-dc-dm")
-    upload(staff, theirs, PNG, "x.png")
+    assert upload(staff, theirs, PNG, "x.png").status_code == 302  # refused with a message
     assert api.get(f"/tasks/{theirs}/attachments", "staff-xs-sq").get_json() == []
     assert io  # the module's upload helper posts multipart bodies

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import models
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from tests.test_security_login import web_login
 from tests.test_web_files import PNG, upload
 from tests.test_web_pages import REPORT, login
@@ -31,16 +31,17 @@ def form_bundle(properties: dict, **top) -> dict[str, bytes]:
 @pytest.fixture
 def target(api, tmp_path):
     api.app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     assert api.deploy(form_bundle({"name": {"type": "string", "pattern": "^(a|a)*$", "maxLength": 20000},
                                    "rx": {"type": "string", "format": "regex", "maxLength": 20000},
                                    "nested": {"type": "object"}})).status_code == 201
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     task_id = only(api.tasks("staff-dc-dm"), "社区处置")["id"]
-    case = api.start("hostile", "dc-dm-01", {}, "worker-dc-dm-01").get_json()["id"]
-    form_task = api.tasks("worker-dc-dm-01", instance_id=case)[0]["id"]
-    upload(login(api.app, "staff-dc-dm"), task_id, PNG, "p.png")
-    key = api.get(f"/tasks/{task_id}/attachments", "staff-dc-dm").get_json()[0]["reference"]
+    case = ok(api.start("hostile", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()["id"]
+    form_task = only(api.tasks("worker-dc-dm-01", instance_id=case), "填写")["id"]
+    assert upload(login(api.app, "staff-dc-dm"), task_id, PNG, "p.png").status_code == 302
+    [attachment] = ok(api.get(f"/tasks/{task_id}/attachments", "staff-dc-dm"), 200).get_json()
+    key = attachment["reference"]
     return {"task": task_id, "form_task": form_task, "key": key, "api": api}
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from tests.test_web_pages import REPORT, login, post
 from workflow_app.extensions import db
 from workflow_app.models import ProcessInstance
@@ -14,8 +14,8 @@ from workflow_app.models import ProcessInstance
 
 @pytest.fixture
 def case(api):
-    api.deploy(sample_bundle())
-    started = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    started = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     task = only(api.tasks("staff-dc-dm"), "社区处置")
     return started.get_json()["id"], task["id"]
 

@@ -15,7 +15,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from tests.support import sample_bundle
+from tests.support import ok, sample_bundle
 from tests.test_web_pages import REPORT
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -44,8 +44,8 @@ def _run(operation, mode, examples, app, headers, failures):
 
 
 def test_no_operation_answers_a_server_error(api):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     headers = {"Authorization": f"Bearer {api.token('admin')}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api.app)
     operations = [result.ok() for result in schema.get_all_operations()]

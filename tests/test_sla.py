@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import only, sample_bundle
+from sqlalchemy import select
+
+from tests.support import ok, only, sample_bundle
+from workflow_app.extensions import db
+from workflow_app.models import CaseFact
 from workflow_app.timers import scheduler
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -27,8 +31,8 @@ def clock():
 
 @pytest.fixture
 def case(api, clock):
-    api.deploy(sample_bundle())
-    started = api.start("minor_event", "dc-dm-01", GENERAL, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    started = ok(api.start("minor_event", "dc-dm-01", GENERAL, "worker-dc-dm-01"), 201).get_json()
     return started["id"], only(api.tasks("staff-dc-dm"), "社区处置")
 
 
@@ -68,8 +72,8 @@ def test_interrupting_timer_escalates_to_the_town_after_the_limit(api, case, clo
 
 
 def test_yellow_then_red_with_leaders_notified(api, clock):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", {**GENERAL, "severity": "minor"}, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", {**GENERAL, "severity": "minor"}, "worker-dc-dm-01"), 201)
     task = only(api.tasks("worker-dc-dm-01"), "网格自行处置")
     assert task["due_at"] == iso(at(0, 11))  # 2 working hours
     clock.move_to(at(0, 10, 30))
@@ -104,7 +108,7 @@ def test_pause_stops_the_clock_and_resume_restores_the_rest(api, case, clock):
 
     clock.move_to(at(1, 10))  # a day later, past the original due time
     assert tick(api)["fired"] == 0
-    resumed = api.post(f"/tasks/{task['id']}/resume", "head-dc-dm").get_json()
+    resumed = ok(api.post(f"/tasks/{task['id']}/resume", "head-dc-dm"), 200).get_json()
     # 3 working hours from Tuesday 10:00: 10-12 and 14-15.
     assert resumed["due_at"] == iso(at(1, 15)) and resumed["sla_state"] == "green"
     assert api.instance(instance_id)["timers"][0]["due_at"] == iso(at(1, 15))
@@ -115,7 +119,8 @@ def test_pause_stops_the_clock_and_resume_restores_the_rest(api, case, clock):
 
 def test_extension_is_approved_by_the_leader_and_moves_the_timer(api, case, clock):
     instance_id, task = case
-    api.deploy({"sla_extension.bpmn": (api_root() / "processes/sla_extension/sla_extension.bpmn").read_bytes()})
+    ok(api.deploy({"sla_extension.bpmn": (api_root() / "processes/sla_extension/sla_extension.bpmn").read_bytes()}),
+       201)
     asked = api.post(f"/tasks/{task['id']}/extension", "staff-dc-dm",
                      json={"amount": 1, "unit": "work_days", "reason": "需协调物业"})
     assert asked.status_code == 201, asked.get_json()
@@ -135,13 +140,22 @@ def test_extension_is_approved_by_the_leader_and_moves_the_timer(api, case, cloc
 
 
 def test_refused_extension_changes_nothing(api, case):
-    _, task = case
-    api.deploy({"sla_extension.bpmn": (api_root() / "processes/sla_extension/sla_extension.bpmn").read_bytes()})
-    api.post(f"/tasks/{task['id']}/extension", "staff-dc-dm", json={"amount": 2, "unit": "work_hours",
-                                                                    "reason": "再等等"})
+    instance_id, task = case
+    ok(api.deploy({"sla_extension.bpmn": (api_root() / "processes/sla_extension/sla_extension.bpmn").read_bytes()}),
+       201)
+    timers = api.instance(instance_id)["timers"]
+    assert [t["due_at"] for t in timers] == [task["due_at"]]  # the escalation timer, at the task's due time
+    asked = ok(api.post(f"/tasks/{task['id']}/extension", "staff-dc-dm",
+                        json={"amount": 2, "unit": "work_hours", "reason": "再等等"}), 201).get_json()
     approval = only(api.tasks("head-dc-dm"), "延期审批")
-    api.complete(approval["id"], "head-dc-dm", {"approved": False, "approval_note": "不同意"})
-    assert api.get(f"/tasks/{task['id']}", "staff-dc-dm").get_json()["due_at"] == task["due_at"]
+    assert approval["instance_id"] == asked["approval_instance_id"]
+    ok(api.complete(approval["id"], "head-dc-dm", {"approved": False, "approval_note": "不同意"}), 200)
+    assert api.instance(asked["approval_instance_id"])["status"] == "completed"
+    assert task_fact_kinds(api, task["id"]) == ["extension_requested"]  # requested, never "extended"
+    assert "extension_refused" in case_fact_kinds(api, asked["approval_instance_id"])
+    assert ok(api.get(f"/tasks/{task['id']}", "staff-dc-dm"), 200).get_json()["due_at"] == task["due_at"]
+    assert api.instance(instance_id)["timers"] == timers  # the engine's timer did not move
+    assert "sla_extended" not in [e["kind"] for e in api.instance(instance_id)["history"]]
 
 
 def test_urge_reminds_whoever_is_doing_the_task(api, case):
@@ -153,11 +167,11 @@ def test_urge_reminds_whoever_is_doing_the_task(api, case):
 
 
 def test_supervision_summary_and_breaches(api, clock):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     for grid in ("dc-dm-01", "dc-bg-01", "xs-sq-01"):
-        api.start("minor_event", grid, {**GENERAL, "severity": "minor"}, f"worker-{grid}")
+        ok(api.start("minor_event", grid, {**GENERAL, "severity": "minor"}, f"worker-{grid}"), 201)
     clock.move_to(at(0, 12, 0, 1))  # past the 2 working hours of grid self-handling
-    tick(api)
+    assert tick(api)["red"] == 3
     summary = api.get("/supervision/summary?org_unit=qingxi", "supervisor").get_json()
     towns = {c["code"]: c for c in summary["children"]}
     assert towns["dc"]["red"] == 2 and towns["xs"]["red"] == 1 and towns["nh"]["open"] == 0
@@ -193,6 +207,21 @@ def test_calendar_api_and_locality_days_off(api):
     assert api.get("/calendar/add", "admin", query_string={**query, "unit": "fortnights"}).status_code == 422
     assert api.client.put("/api/v1/calendar/days", headers=api.headers("worker-dc-dm-01"),
                           json={"days": [{"day": "2026-03-09", "workday": False}]}).status_code == 403
+
+
+def _fact_kinds(api, where) -> list[str]:
+    with api.app.app_context():
+        kinds = list(db.session.execute(select(CaseFact.kind).where(where).order_by(CaseFact.id)).scalars())
+        db.session.remove()
+    return kinds
+
+
+def task_fact_kinds(api, task_id: int) -> list[str]:
+    return _fact_kinds(api, CaseFact.human_task_id == task_id)
+
+
+def case_fact_kinds(api, instance_id: int) -> list[str]:
+    return _fact_kinds(api, CaseFact.instance_id == instance_id)
 
 
 def api_root():

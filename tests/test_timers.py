@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from tests import models
+from tests.support import ok
 from workflow_app.extensions import db
 from workflow_app.models import ProcessInstance
 from workflow_app.repository import instances as store
@@ -63,7 +64,7 @@ def test_monthly_timer_start_creates_one_case_per_locality_per_month(api):
 
 def test_limited_cycles_stop(api):
     with time_machine.travel(datetime(2026, 1, 1, tzinfo=BEIJING), tick=False) as clock:
-        api.deploy({"service_day.bpmn": monthly_model("R2/2026-01-05T09:00:00+08:00/P1M", "units:dc-dm")})
+        ok(api.deploy({"service_day.bpmn": monthly_model("R2/2026-01-05T09:00:00+08:00/P1M", "units:dc-dm")}), 201)
         total = 0
         for month in (1, 2, 3, 4):
             clock.move_to(datetime(2026, month, 6, tzinfo=BEIJING))
@@ -80,9 +81,9 @@ def _timer_model() -> bytes:
 
 
 def test_a_failing_case_is_skipped_and_the_sweep_goes_on(api, monkeypatch):
-    api.deploy({"waiter.bpmn": _timer_model()})
+    ok(api.deploy({"waiter.bpmn": _timer_model()}), 201)
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=BEIJING), tick=False) as clock:
-        ids = [api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01").get_json()["id"] for _ in range(3)]
+        ids = [ok(api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()["id"] for _ in range(3)]
         original = store.perform
 
         def broken(instance, *args, **kwargs):
@@ -109,10 +110,10 @@ def test_engine_error_in_a_timer_path_is_recorded_not_retried(api):
     wait = ('<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"'
             '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
     body = '<bpmn:startEvent id="start"/>' + wait + script + '<bpmn:endEvent id="end"/>'
-    api.deploy({"fragile.bpmn": models.process("fragile", body + models.chain("start", "wait", "boom", "end"),
-                                               {"grid_worker": ["start", "wait", "boom", "end"]})})
+    ok(api.deploy({"fragile.bpmn": models.process("fragile", body + models.chain("start", "wait", "boom", "end"),
+                                                  {"grid_worker": ["start", "wait", "boom", "end"]})}), 201)
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=BEIJING), tick=False) as clock:
-        case = api.start("fragile", "dc-dm-01", {}, "worker-dc-dm-01").get_json()
+        case = ok(api.start("fragile", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()
         clock.move_to(datetime(2026, 3, 2, 10, 0, 1, tzinfo=BEIJING))
         assert scheduler.tick(api.app)["fired"] == 1
         assert scheduler.tick(api.app)["fired"] == 0

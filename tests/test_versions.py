@@ -1,6 +1,6 @@
 """Versions: content-hash identity, pinned running cases, locality variants, downloads, retirement."""
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 
 MINOR = {"category": "environment", "severity": "minor", "description": "井盖松动", "address": "东门路"}
 CONDITION = '<bpmn:conditionExpression>handling_level == "grid"</bpmn:conditionExpression>'
@@ -27,11 +27,11 @@ def test_identical_redeploy_is_a_no_op(api):
 
 
 def test_changed_condition_is_v2_and_running_cases_keep_v1(api):
-    api.deploy(sample_bundle())
-    old = api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    old = ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()
     deployed = api.deploy(_v2(), comment="取消网格自行处置")
     assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
-    new = api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()
+    new = ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()
     assert (old["version"], new["version"]) == (1, 2)
 
     # v1's rule sent the minor case to grid self-handling; v2's sends the same data to the community.
@@ -47,8 +47,8 @@ def test_changed_condition_is_v2_and_running_cases_keep_v1(api):
 
 
 def test_download_any_version_file(api):
-    api.deploy(sample_bundle())
-    api.deploy(_v2())
+    assert ok(api.deploy(sample_bundle()), 201).get_json()["version"] == 1
+    assert ok(api.deploy(_v2()), 201).get_json()["version"] == 2
     v1 = api.get("/definitions/minor_event/versions/1/files/minor_event.bpmn", "worker-dc-dm-01")
     v2 = api.get("/definitions/minor_event/versions/2/files/minor_event.bpmn", "worker-dc-dm-01")
     assert v1.status_code == 200 and v1.mimetype == "application/xml"
@@ -60,22 +60,22 @@ def test_download_any_version_file(api):
 
 
 def test_retire_sends_new_cases_to_the_newest_active_version(api):
-    api.deploy(sample_bundle())
-    api.deploy(_v2())
-    running = api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()
+    assert ok(api.deploy(sample_bundle()), 201).get_json()["version"] == 1
+    assert ok(api.deploy(_v2()), 201).get_json()["version"] == 2
+    running = ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()
     assert running["version"] == 2
     assert api.post("/definitions/minor_event/versions/2/retire", "worker-dc-dm-01").status_code == 403
     retired = api.post("/definitions/minor_event/versions/2/retire", "designer")
     assert retired.status_code == 200 and retired.get_json()["status"] == "retired"
-    assert api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()["version"] == 1
+    assert ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()["version"] == 1
     assert api.instance(running["id"])["version"] == 2  # the running case keeps its version
     listed = api.get("/definitions", "designer").get_json()
     assert [(d["key"], d["version"], d["status"]) for d in listed] == [("minor_event", 2, "retired")]
 
 
 def test_versions_are_immutable_records(api):
-    api.deploy(sample_bundle(), comment="v1")
-    api.deploy(_v2(), comment="v2")
+    assert ok(api.deploy(sample_bundle(), comment="v1"), 201).get_json()["version"] == 1
+    assert ok(api.deploy(_v2(), comment="v2"), 201).get_json()["version"] == 2
     versions = api.get("/definitions/minor_event/versions", "designer").get_json()
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["sha256"] != versions[1]["sha256"]
@@ -86,19 +86,19 @@ def test_versions_are_immutable_records(api):
 
 def test_only_designers_deploy(api):
     response = api.deploy(sample_bundle(), user="worker-dc-dm-01")
-    assert response.status_code == 403
+    assert response.status_code == 403 and response.get_json()["reason"] == "forbidden", response.get_json()
     assert api.deploy(sample_bundle(), user="admin").status_code == 201
 
 
 def test_town_variant_overrides_default_in_that_town_only(api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     variant = api.deploy(_v2(), locality="dc", comment="东城街道：小事也交社区")
     assert variant.status_code == 201
     assert variant.get_json() | {"sha256": None} == {
         "key": "minor_event", "version": 1, "locality": "dc", "sha256": None, "unchanged": False, "warnings": []}
 
-    in_town = api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()
-    elsewhere = api.start("minor_event", "xs-sq-01", MINOR, "worker-xs-sq-01").get_json()
+    in_town = ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()
+    elsewhere = ok(api.start("minor_event", "xs-sq-01", MINOR, "worker-xs-sq-01"), 201).get_json()
     assert (in_town["locality"], elsewhere["locality"]) == ("dc", None)
     assert [t["bpmn_id"] for t in api.instance(in_town["id"])["tasks"]] == ["community_handle"]
     assert [t["bpmn_id"] for t in api.instance(elsewhere["id"])["tasks"]] == ["self_handle"]
@@ -115,10 +115,10 @@ def test_variant_for_unknown_unit_is_refused(api):
 
 
 def test_most_specific_variant_wins(api):
-    api.deploy(sample_bundle())
-    api.deploy(_v2(), locality="dc")
+    ok(api.deploy(sample_bundle()), 201)
+    assert ok(api.deploy(_v2(), locality="dc"), 201).get_json()["locality"] == "dc"
     community_variant = api.deploy(sample_bundle(), locality="dc-dm")
     assert community_variant.status_code == 201
-    started = api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01").get_json()
+    started = ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201).get_json()
     assert started["locality"] == "dc-dm"
-    assert api.start("minor_event", "dc-bg-01", MINOR, "worker-dc-bg-01").get_json()["locality"] == "dc"
+    assert ok(api.start("minor_event", "dc-bg-01", MINOR, "worker-dc-bg-01"), 201).get_json()["locality"] == "dc"

@@ -56,8 +56,9 @@ def summon() -> bytes:
 
 @pytest.fixture
 def world(api: ApiClient):
-    api.app.test_cli_runner().invoke(args=["create-user", "neighbour", "--role", "resident@dc-dm",
-                                           "--password", "demo123"])
+    created = api.app.test_cli_runner().invoke(args=["create-user", "neighbour", "--role", "resident@dc-dm",
+                                                     "--password", "demo123"])
+    assert created.exit_code == 0, created.output
     assert api.deploy({"summoned.bpmn": summon()}).status_code == 201
     data = {"description": "楼道堆物", "address": ADDRESS, "contact_phone": PHONE, "department": "dept-cg"}
     started = api.start("summoned", "dc-dm-01", data, "resident-dc-dm")

@@ -57,10 +57,10 @@ def test_upload_deploy_view_compare_retire_and_variant(api):
     assert refused.status_code == 422 and "流程包未通过校验" in text(refused) and "社区处置（改）" in text(refused)
     assert post(browser, "/designer/minor_event/versions/2/retire", {"locality": ""}).status_code == 302
     assert "已停用 minor_event v2" in text(browser.get("/designer/minor_event"))
-    post(browser, "/designer/minor_event/variant", {"org_unit": "xs"})
+    assert post(browser, "/designer/minor_event/variant", {"org_unit": "xs"}).status_code == 302
     page = text(browser.get("/designer/minor_event"))
     assert "<h2>xs</h2>" in page and "基于全县通用版 v1" in page
-    post(browser, "/designer/minor_event/variant", {"org_unit": "nowhere"})
+    assert post(browser, "/designer/minor_event/variant", {"org_unit": "nowhere"}).status_code == 302  # refused
     assert "没有编码为 nowhere 的单位" in text(browser.get("/designer/minor_event"))
     assert browser.get("/designer/minor_event/versions/1?locality=xs").status_code == 200
     assert browser.get("/designer/nope").status_code == 404

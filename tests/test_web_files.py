@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from tests.test_web_pages import REPORT, login, post, text
 from workflow_app.inbox import files
 
@@ -22,8 +22,8 @@ def uploads(api, tmp_path) -> Path:
 
 @pytest.fixture
 def task_id(api, uploads):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     return only(api.tasks("staff-dc-dm"), "社区处置")["id"]
 
 
@@ -56,14 +56,14 @@ def test_upload_stores_under_a_random_name_and_serves_after_a_check(api, task_id
 
 def test_upload_refuses_other_types_empty_and_large_files(api, task_id, uploads):
     staff = login(api.app, "staff-dc-dm")
-    upload(staff, task_id, b"<script>alert(1)</script>", "photo.png")
+    assert upload(staff, task_id, b"<script>alert(1)</script>", "photo.png").status_code == 302  # refused: flash
     assert "只接受 JPEG、PNG、WebP 图片和 PDF 文件" in text(staff.get(f"/tasks/{task_id}"))
-    upload(staff, task_id, b"", "empty.png")
-    post(staff, f"/tasks/{task_id}/attachments", {}, content_type="multipart/form-data")
+    assert upload(staff, task_id, b"", "empty.png").status_code == 302
+    assert post(staff, f"/tasks/{task_id}/attachments", {}, content_type="multipart/form-data").status_code == 302
     page = text(staff.get(f"/tasks/{task_id}"))
     assert "请选择文件" in page
     api.app.config["UPLOAD_MAX_BYTES"] = 1024
-    upload(staff, task_id, PNG + b"\x00" * 2048, "big.png")
+    assert upload(staff, task_id, PNG + b"\x00" * 2048, "big.png").status_code == 302
     assert "文件超过 1 KB" in text(staff.get(f"/tasks/{task_id}"))
     assert upload(login(api.app, "staff-xs-sq"), task_id, PNG, "x.png").status_code == 302  # refused: 403 flash
     assert not uploads.exists() or not list(uploads.iterdir())
@@ -71,8 +71,9 @@ def test_upload_refuses_other_types_empty_and_large_files(api, task_id, uploads)
 
 def test_uploaded_photos_are_picked_into_the_form(api, task_id):
     staff = login(api.app, "staff-dc-dm")
-    upload(staff, task_id, PNG, "after.png")
+    assert upload(staff, task_id, PNG, "after.png").status_code == 302
     page = text(staff.get(f"/tasks/{task_id}"))
+    assert "附件已上传" in page
     reference = page.split('name="after_photos" value="')[1].split('"')[0]
     assert files.KEY.match(reference)
     done = post(staff, f"/tasks/{task_id}/complete", {"handling_note": "已清理", "after_photos": reference})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import bundle, only, sample_bundle
+from tests.support import bundle, ok, only, sample_bundle
 
 REPORT = {"category": "environment", "severity": "general", "address": "东门路12号", "description": "路边垃圾堆放"}
 
@@ -36,8 +36,8 @@ def text(response) -> str:
 
 @pytest.fixture
 def case(api):
-    api.deploy(sample_bundle())
-    instance = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()
+    ok(api.deploy(sample_bundle()), 201)
+    instance = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()
     return instance["id"], only(api.tasks("staff-dc-dm"), "社区处置")["id"]
 
 
@@ -117,8 +117,8 @@ def test_claim_release_delegate_and_comment(api, case):
     refused = post(staff, f"/tasks/{task_id}/delegate", {"username": "worker-xs-sq-01"})
     assert refused.status_code == 302
     assert "worker-xs-sq-01 不能办理该任务" in text(staff.get(f"/tasks/{task_id}"))
-    post(staff, f"/tasks/{task_id}/comments", {"text": "已联系物业"})
-    post(staff, f"/tasks/{task_id}/comments", {"text": "  "})
+    assert post(staff, f"/tasks/{task_id}/comments", {"text": "已联系物业"}).status_code == 302
+    assert post(staff, f"/tasks/{task_id}/comments", {"text": "  "}).status_code == 302  # refused with a message
     page = text(staff.get(f"/tasks/{task_id}"))
     assert "已联系物业" in page and "请填写意见内容" in page
     assert "挂账" not in page  # staff may not pause
@@ -131,11 +131,11 @@ def test_pause_resume_and_urge_from_the_task_page(api, case):
     head = login(api.app, "head-dc-dm")
     assert "挂账须填写理由" in text(head.get(post(head, f"/tasks/{task_id}/pause", {"reason": " "})
                                               .headers["Location"]))
-    post(head, f"/tasks/{task_id}/pause", {"reason": "等待供电部门检修"})
+    assert post(head, f"/tasks/{task_id}/pause", {"reason": "等待供电部门检修"}).status_code == 302
     page = text(head.get(f"/tasks/{task_id}"))
     assert "已挂账" in page and "恢复计时" in page and "chip paused" in page
-    post(head, f"/tasks/{task_id}/resume")
-    post(head, f"/tasks/{task_id}/urge", {"message": "请今天处理"})
+    assert post(head, f"/tasks/{task_id}/resume").status_code == 302
+    assert post(head, f"/tasks/{task_id}/urge", {"message": "请今天处理"}).status_code == 302
     page = text(head.get(f"/tasks/{task_id}"))
     assert "已催办" in page and "chip green" in page
     notes = text(login(api.app, "staff-dc-dm").get("/notifications"))
@@ -144,12 +144,14 @@ def test_pause_resume_and_urge_from_the_task_page(api, case):
 
 def test_extension_request_starts_the_approval(api, case):
     _, task_id = case
-    api.deploy(bundle(Path(api.app.config["PROCESSES_DIR"]) / "sla_extension"))
+    ok(api.deploy(bundle(Path(api.app.config["PROCESSES_DIR"]) / "sla_extension")), 201)
     staff = login(api.app, "staff-dc-dm")
     response = post(staff, f"/tasks/{task_id}/extension", {"amount": "1", "unit": "work_days", "reason": "需协调物业"})
+    assert response.status_code == 302
     assert "延期申请已提交" in text(staff.get(response.headers["Location"]))
-    assert any(t["name"] == "延期审批" for t in api.tasks("head-dc-dm"))
+    assert only(api.tasks("head-dc-dm"), "延期审批")
     bad = post(staff, f"/tasks/{task_id}/extension", {"amount": "abc", "unit": "work_days", "reason": "x"})
+    assert bad.status_code == 302  # refused with a message on the task page
     assert "申请延期须填写大于零的时长和理由" in text(staff.get(bad.headers["Location"]))
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.support import ROOT, bundle
+from tests.support import ROOT, bundle, ok, only
 from workflow_app import demo
 from workflow_app.extensions import db
 
@@ -27,7 +27,7 @@ def events(api):
         demo.seed_catalogue()
         db.session.remove()
     assert api.deploy(bundle(ROOT / "processes" / "event_handling")).status_code == 201
-    api.deploy(bundle(ROOT / "processes" / "sla_extension"))
+    ok(api.deploy(bundle(ROOT / "processes" / "sla_extension")), 201)
     return api
 
 
@@ -60,9 +60,9 @@ def test_no_reporting_outside_ones_units(events):
 
 
 def test_department_pickers_on_the_town_form(events):
-    events.start("event_handling", "dc-dm-01", {"condition_code": "B0201-01", "address": "北门路",
-                                                "description": "坑槽"}, "worker-dc-dm-01")
-    task = next(t for t in events.tasks("dispatcher-dc") if t["name"] == "镇街研判")
+    ok(events.start("event_handling", "dc-dm-01", {"condition_code": "B0201-01", "address": "北门路",
+                                                   "description": "坑槽"}, "worker-dc-dm-01"), 201)
+    task = only(events.tasks("dispatcher-dc"), "镇街研判")
     page = _login(events.app, "dispatcher-dc").get(f"/tasks/{task['id']}").data.decode()
     assert 'type="checkbox" name="departments" value="dept-zj"' in page
     assert 'value="ext-gd"' in page and 'value="dc-dm"' not in page  # departments and utilities only

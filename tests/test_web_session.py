@@ -2,7 +2,7 @@
 
 import re
 
-from tests.support import sample_bundle
+from tests.support import ok, sample_bundle
 
 
 def _csrf(page: bytes) -> str:
@@ -10,9 +10,9 @@ def _csrf(page: bytes) -> str:
 
 
 def test_login_needs_csrf_and_shows_the_inbox(api):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", {"category": "environment", "severity": "general",
-                                          "description": "路边垃圾堆放"}, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", {"category": "environment", "severity": "general",
+                                             "description": "路边垃圾堆放"}, "worker-dc-dm-01"), 201)
     browser = api.app.test_client()
     assert browser.get("/inbox").status_code == 302
     login_page = browser.get("/login")
@@ -22,9 +22,9 @@ def test_login_needs_csrf_and_shows_the_inbox(api):
     wrong = browser.post("/login", data={"username": "staff-dc-dm", "password": "nope",
                                          "csrf_token": _csrf(login_page.data)})
     assert wrong.status_code == 401
-    ok = browser.post("/login", data={"username": "staff-dc-dm", "password": "demo123",
-                                      "csrf_token": _csrf(browser.get("/login").data)})
-    assert ok.status_code == 302 and ok.headers["Location"].endswith("/inbox")
+    signed_in = browser.post("/login", data={"username": "staff-dc-dm", "password": "demo123",
+                                             "csrf_token": _csrf(browser.get("/login").data)})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/inbox")
     inbox = browser.get("/inbox")
     assert inbox.status_code == 200 and "社区处置".encode() in inbox.data and "路边垃圾堆放".encode() in inbox.data
     assert browser.post("/logout").status_code == 400  # CSRF applies to logout too
@@ -43,13 +43,15 @@ def test_login_redirect_stays_on_site(api):
 def test_api_does_not_accept_the_session_cookie(api):
     browser = api.app.test_client()
     token = _csrf(browser.get("/login").data)
-    browser.post("/login", data={"username": "admin", "password": "demo123", "csrf_token": token})
+    signed_in = browser.post("/login", data={"username": "admin", "password": "demo123", "csrf_token": token})
+    assert signed_in.status_code == 302 and browser.get("/inbox").status_code == 200  # the session works on pages
     assert browser.get("/api/v1/auth/whoami").status_code == 401
 
 
 def test_cli_import(app, tmp_path):
     runner = app.test_cli_runner()
-    runner.invoke(args=["migrate"])
+    migrated = runner.invoke(args=["migrate"])
+    assert migrated.exit_code == 0, migrated.output
     units = tmp_path / "units.csv"
     units.write_text("code,name_zh,level,type,parent\nc1,示范县,county,area,\nt1,一镇,town,area,c1\n",
                      encoding="utf-8")

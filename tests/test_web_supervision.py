@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from tests.test_web_pages import login, text
 from workflow_app.extensions import db
 from workflow_app.org import people
@@ -29,11 +29,11 @@ def clock():
 @pytest.fixture
 def breached(api, clock):
     """One grid task past its 2 working hours (red), one community task still green."""
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01")
-    api.start("minor_event", "xs-sq-01", GENERAL, "worker-xs-sq-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", MINOR, "worker-dc-dm-01"), 201)
+    ok(api.start("minor_event", "xs-sq-01", GENERAL, "worker-xs-sq-01"), 201)
     clock.move_to(MONDAY_9.replace(hour=11, minute=30))
-    scheduler.tick(api.app, plan=True)
+    assert scheduler.tick(api.app, plan=True)["red"] == 1
     return only(api.tasks("worker-dc-dm-01"), "网格自行处置")
 
 
@@ -63,7 +63,7 @@ def test_town_leader_starts_at_their_town_and_may_not_look_elsewhere(api, breach
 
 
 def test_weekly_report_counts_on_time_and_backlog(api, breached, clock):
-    worker = api.tasks("worker-dc-dm-01")[0]
+    worker = only(api.tasks("worker-dc-dm-01"), "网格自行处置")
     assert api.complete(worker["id"], "worker-dc-dm-01", {"handling_note": "已加固"}).status_code == 200
     clock.move_to(MONDAY_9 + timedelta(days=7))  # the next week
     community = only(api.tasks("staff-xs-sq"), "社区处置")

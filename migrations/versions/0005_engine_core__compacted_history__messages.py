@@ -40,7 +40,21 @@ def _timers_onto_cases():
                      {"t": json.dumps(items, ensure_ascii=False), "i": instance_id})
 
 
+CAPABILITIES = {  # the built-in roles' capabilities (org/roles.py BUILTIN_CAPABILITIES)
+    "admin": "administer,design,supervise,urge,oversee",
+    "county_supervisor": "supervise,urge,oversee,approve_fallback",
+    "town_leader": "oversee", "town_dispatcher": "urge,oversee", "community_head": "oversee",
+    "department_head": "oversee", "grid_leader": "oversee", "process_designer": "design",
+    "evaluator": "evaluate", "resident": "public",
+}
+
+
 def upgrade():
+    with op.batch_alter_table('role', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('capabilities', sa.String(length=500), nullable=True))
+    for code, capabilities in CAPABILITIES.items():
+        op.execute(sa.text("UPDATE role SET capabilities = :c WHERE code = :r AND capabilities IS NULL")
+                   .bindparams(c=capabilities, r=code))
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timer_lease_until', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('waiting', sa.Text(), nullable=True))
@@ -100,6 +114,8 @@ def downgrade():
     with op.batch_alter_table('pending_timer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pending_timer_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_pending_timer_instance_id'), ['instance_id'], unique=False)
+    with op.batch_alter_table('role', schema=None) as batch_op:
+        batch_op.drop_column('capabilities')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_column('pending_timers')
         batch_op.drop_column('waiting')

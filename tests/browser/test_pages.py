@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from tests.browser.conftest import log_in
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from workflow_app.timers import scheduler
 
 REPORT = {"category": "environment", "severity": "general", "address": "东门路12号", "description": "路边垃圾堆放"}
@@ -20,8 +20,8 @@ def no_sideways_scroll(page) -> bool:
 
 
 def test_login_shows_the_inbox_on_a_phone(page, api):
-    api.deploy(sample_bundle())
-    api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01")
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
     page.goto("/inbox")
     assert "/login" in page.url
     page.fill("#username", "staff-dc-dm")
@@ -37,8 +37,8 @@ def test_login_shows_the_inbox_on_a_phone(page, api):
 
 
 def test_form_completed_after_a_validation_error(page, api):
-    api.deploy(sample_bundle())
-    instance_id = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()["id"]
+    ok(api.deploy(sample_bundle()), 201)
+    instance_id = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()["id"]
     task_id = only(api.tasks("staff-dc-dm"), "社区处置")["id"]
     log_in(page, "staff-dc-dm")
     page.click(f"article[data-task-id='{task_id}'] >> text=办理")
@@ -59,7 +59,7 @@ def test_form_completed_after_a_validation_error(page, api):
 
 
 def test_designer_deploys_a_new_version_from_the_modeler(page, api):
-    api.deploy(sample_bundle())
+    ok(api.deploy(sample_bundle()), 201)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "designer")
     page.goto("/designer/minor_event/versions/1/edit")
@@ -81,9 +81,9 @@ def test_designer_deploys_a_new_version_from_the_modeler(page, api):
 
 def test_supervisors_board_shows_a_breached_task(page, api):
     with time_machine.travel(MONDAY_9, tick=True) as traveller:
-        api.deploy(sample_bundle())
-        api.start("minor_event", "dc-dm-01", {**REPORT, "severity": "minor", "description": "井盖松动"},
-                  "worker-dc-dm-01")
+        ok(api.deploy(sample_bundle()), 201)
+        ok(api.start("minor_event", "dc-dm-01", {**REPORT, "severity": "minor", "description": "井盖松动"},
+                     "worker-dc-dm-01"), 201)
         traveller.move_to(MONDAY_9.replace(hour=11, minute=30))  # 2 working hours have passed
         assert scheduler.tick(api.app, plan=True)["red"] == 1
         log_in(page, "supervisor")

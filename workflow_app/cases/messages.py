@@ -136,7 +136,7 @@ def _waiting(kind: str, name: str, correlation: dict, unit: OrgUnit | None) -> l
 
 
 def _may_send(actor: User, instance: ProcessInstance, kind: str, name: str) -> None:
-    if access.holds(actor, access.ADMIN, instance.org_unit):
+    if access.capable(actor, access.ADMINISTER, instance.org_unit):
         return
     nodes = store.manifest(instance).get("nodes") or {}
     waiting = [w for w in instance.subscriptions if w.kind == kind and w.name == name]
@@ -145,8 +145,7 @@ def _may_send(actor: User, instance: ProcessInstance, kind: str, name: str) -> N
     if declared:
         if any(access.holds(actor, role) for role in declared):
             return
-    elif any(a.role_code != "resident" and instance.org_unit.path.startswith(a.org_unit.path)
-             for a in actor.assignments):
+    elif access.works_in(actor, instance.org_unit):
         return
     raise Forbidden(f"{actor.username} may not send {kind} {name!r} to case {instance.id}")
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 from .. import audit, taskforms
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..inbox.queries import eligible_clause
 from ..models import HumanTask, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access, visibility
@@ -66,7 +65,7 @@ LISTING = (
 
 
 def open_tasks(user: User, instance_id: int | None = None, process_key: str | None = None) -> list[TaskView]:
-    query = select(HumanTask).options(*LISTING).where(HumanTask.state == OPEN, eligible_clause(user))
+    query = select(HumanTask).options(*LISTING).where(HumanTask.state == OPEN, access.actionable_clause(user))
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
     if process_key:

@@ -6,14 +6,14 @@ unit or above it. Each of their role assignments is one index range on (state, r
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..extensions import db
 from ..models import HumanTask, User
-from ..models.task import COMPLETED, OPEN, OPEN_SQL
-from ..org import tree
+from ..models.task import COMPLETED, OPEN
+from ..org import access, tree
 
 STATES = ("open", "unclaimed", "mine", "done")
 MAX_PER_PAGE = 100
@@ -40,18 +40,8 @@ class InboxPage:
 
 
 def eligible_clause(user: User):
-    """Open tasks ``user`` may act on: assigned to them, or unclaimed in their roles' scopes."""
-    clauses = [HumanTask.assignee_id == user.id]
-    for assignment in user.assignments:
-        if assignment.role_code == "resident":
-            continue
-        clauses.append(and_(
-            HumanTask.state == OPEN_SQL,
-            HumanTask.assignee_id.is_(None),
-            HumanTask.role == assignment.role_code,
-            tree.within(HumanTask.scope_path, assignment.org_unit.path),
-        ))
-    return or_(*clauses)
+    """Open tasks ``user`` may act on (the access rule, as SQL)."""
+    return access.actionable_clause(user)
 
 
 def _scope_filters(query: InboxQuery) -> list:

@@ -64,6 +64,11 @@ class Role(db.Model):
     scope_data_key: Mapped[str | None] = mapped_column(String(64))
     leader_role: Mapped[str | None] = mapped_column(String(64))
     builtin: Mapped[bool] = mapped_column(default=False)
+    # What holding the role lets one do beyond its tasks (comma-separated): administer, design,
+    # supervise (pause, resume, every case's fields in scope), urge, oversee (the supervisors'
+    # board), approve_fallback (approves extensions for roles without a leader), evaluate, and
+    # public (a resident: not staff, sees only their own).
+    capabilities: Mapped[str | None] = mapped_column(String(500))
 
 
 class Household(db.Model):

@@ -30,6 +30,21 @@ BUILTIN_ROLES = (
     ("admin", "系统管理员", "Administrator", "county", None, None),
     ("resident", "居民", "Resident", None, None, None),
 )
+# What each built-in role may do beyond its tasks; a deployment edits these in the role table.
+BUILTIN_CAPABILITIES = {
+    "admin": "administer,design,supervise,urge,oversee",
+    "county_supervisor": "supervise,urge,oversee,approve_fallback",
+    "town_leader": "oversee",
+    "town_dispatcher": "urge,oversee",
+    "community_head": "oversee",
+    "department_head": "oversee",
+    "grid_leader": "oversee",
+    "process_designer": "design",
+    "evaluator": "evaluate",
+    "resident": "public",
+}
+CAPABILITIES = frozenset({"administer", "design", "supervise", "urge", "oversee", "approve_fallback", "evaluate",
+                          "public"})
 INITIATOR = "initiator"
 _INITIATOR_NAMES = {"initiator", "发起人", "上报人", "starter", "process_initiator"}
 
@@ -40,15 +55,18 @@ class RoleRef:
     scope_level: str | None
     scope_data_key: str | None
     leader_role: str | None = None
+    capabilities: frozenset = frozenset()
 
 
 def ensure_builtin_roles() -> None:
     forget_org()
-    existing = {r.code for r in db.session.execute(select(Role)).scalars()}
+    existing = {r.code: r for r in db.session.execute(select(Role)).scalars()}
     for code, zh, en, level, key, leader in BUILTIN_ROLES:
         if code not in existing:
-            db.session.add(Role(code=code, name_zh=zh, name_en=en, scope_level=level,
-                                scope_data_key=key, leader_role=leader, builtin=True))
+            db.session.add(Role(code=code, name_zh=zh, name_en=en, scope_level=level, scope_data_key=key,
+                                leader_role=leader, builtin=True, capabilities=BUILTIN_CAPABILITIES.get(code)))
+        elif existing[code].capabilities is None and code in BUILTIN_CAPABILITIES:
+            existing[code].capabilities = BUILTIN_CAPABILITIES[code]  # never overrides a deployment's edit
     db.session.flush()
 
 
@@ -87,13 +105,19 @@ def role_index() -> dict[str, RoleRef]:
     def load():
         index = {}
         for role in db.session.execute(select(Role)).scalars():
-            ref = RoleRef(role.code, role.scope_level, role.scope_data_key, role.leader_role)
+            ref = RoleRef(role.code, role.scope_level, role.scope_data_key, role.leader_role,
+                          frozenset(c.strip() for c in (role.capabilities or "").split(",") if c.strip()))
             for name in (role.code, role.name_zh, role.name_en):
                 if name:
                     index.setdefault(name.strip().lower(), ref)
         return index
 
     return org_cached("roles", load)
+
+
+def with_capability(capability: str) -> frozenset[str]:
+    """The codes of the roles that carry ``capability`` (from the role table)."""
+    return frozenset(ref.code for ref in role_index().values() if capability in ref.capabilities)
 
 
 def lane_rule(lane: str | None, properties: dict | None, index: dict | None = None) -> LaneRule:

@@ -18,7 +18,6 @@ from . import notify
 
 PAUSED = "paused"
 FAR_AWAY = timedelta(days=3650)
-SUPERVISORS = ("county_supervisor", "admin")
 
 
 def _task(task_id: int) -> HumanTask:
@@ -31,7 +30,7 @@ def _task(task_id: int) -> HumanTask:
 
 
 def may_supervise(user: User, task: HumanTask) -> bool:
-    return access.leads(user, task) or any(access.holds(user, r, path=task.scope_path) for r in SUPERVISORS)
+    return access.leads(user, task) or access.capable(user, access.SUPERVISE, path=task.scope_path)
 
 
 def _require_supervisor(user: User, task: HumanTask, what: str) -> None:
@@ -119,7 +118,7 @@ def urge(task_id: int, actor: User, message: str | None = None) -> HumanTask:
     """催办: remind whoever is doing the task (its assignee, or everyone eligible while unclaimed)."""
     def action(work):
         task = _task(task_id)
-        if not (may_supervise(actor, task) or access.holds(actor, "town_dispatcher", path=task.scope_path)):
+        if not (may_supervise(actor, task) or access.capable(actor, access.URGE, path=task.scope_path)):
             raise Forbidden(f"{actor.username} may not urge task {task_id}")
         text = (message or "").strip() or "请尽快办理"
         notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}", text,

@@ -34,7 +34,7 @@ def _request(work, task_id: int, actor: User, amount: float, unit: str, reason: 
     data = {
         "task_id": task.id, "task_name": task.name, "case_id": task.instance_id, "case_title": task.title or "",
         "amount": amount, "unit": unit, "reason": reason.strip(), "requested_by": actor.username,
-        "approver_role": (ref.leader_role if ref and ref.leader_role else "county_supervisor"),
+        "approver_role": (ref.leader_role if ref and ref.leader_role else _fallback_approver()),
         "approver_scope": task.scope_unit.code if task.scope_unit else None, "current_due": task.due_at.isoformat(),
     }
     key = current_app.config.get("SLA_EXTENSION_PROCESS", "sla_extension")
@@ -43,6 +43,14 @@ def _request(work, task_id: int, actor: User, amount: float, unit: str, reason: 
     facts.record("extension_requested", task=task, actor=actor, detail={"amount": amount, "unit": unit,
                                                                        "approval_case": instance.id})
     return instance
+
+
+def _fallback_approver() -> str:
+    """Who approves extensions for a role that has no leader: a role carrying approve_fallback."""
+    carriers = sorted(roles.with_capability("approve_fallback"))
+    if not carriers:
+        raise Conflict("no role may approve extensions here (give one the approve_fallback capability)")
+    return carriers[0]
 
 
 def extend(work, instance: ProcessInstance, data: dict, actor) -> None:

@@ -14,8 +14,6 @@ from ..models import CaseFact, HumanTask, OrgUnit, User
 from ..models.task import OPEN
 from ..org import access, tree
 
-ROLES = ("admin", "county_supervisor", "town_leader", "town_dispatcher", "community_head", "department_head",
-         "grid_leader")
 COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"), "all": ("green", "yellow", "red",
                                                                                        "paused")}
 
@@ -23,7 +21,7 @@ COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"),
 def scope(user: User, code: str | None) -> OrgUnit:
     """The unit ``code`` (default: the root) if ``user`` supervises it, else Forbidden."""
     unit = tree.require(code, "org_unit") if code else tree.root_unit()
-    if not any(access.holds(user, role, unit) for role in ROLES):
+    if not access.capable(user, access.OVERSEE, unit):
         raise Forbidden(f"{user.username} does not supervise {unit.code}")
     return unit
 

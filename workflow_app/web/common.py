@@ -14,7 +14,6 @@ from .. import clock
 from ..auth import session as web_session
 from ..errors import DomainError
 from ..org import access
-from ..sla import supervision
 from . import bp, i18n
 from .i18n import N_
 from .messages import localise
@@ -131,10 +130,9 @@ def nav_items(current) -> list[tuple[str, str]]:
     if current is None:
         return []
     items = [("web.inbox", _("待办")), ("web.report_list", _("上报"))]
-    roles = current.roles()
-    if roles & set(supervision.ROLES):
+    if access.capable(current, access.OVERSEE):
         items.append(("web.supervision", _("督查")))
-    if roles & access.DESIGNER_ROLES:
+    if access.capable(current, access.DESIGN):
         items.append(("web.designer", _("流程设计")))
     items.append(("web.notifications", _("通知")))
     return items

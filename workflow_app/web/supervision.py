@@ -4,7 +4,7 @@ community → grid, and weekly charts of the on-time rate and the backlog per un
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from ..org import tree
+from ..org import access, tree
 from ..sla import reports
 from ..sla import supervision as board
 from . import bp, charts
@@ -16,14 +16,14 @@ COLOURS = {"red": N_("超时"), "yellow": N_("预警"), "at_risk": N_("超时和
 
 def home_unit(person) -> str | None:
     """Where a supervisor's board starts: the highest unit where they hold a supervising role."""
-    held = [a.org_unit for a in person.assignments if a.role_code in board.ROLES]
+    held = access.units_with(person, access.OVERSEE)
     return min(held, key=lambda u: len(u.path)).code if held else None
 
 
 def crumbs(person, code: str) -> list[tuple[str, str, bool]]:
     """(code, name, may open) from the root down to ``code``."""
     unit = tree.get(code)
-    tops = [a.org_unit.path for a in person.assignments if a.role_code in board.ROLES]
+    tops = [u.path for u in access.units_with(person, access.OVERSEE)]
     return [(ref.code, unit_name(ref), any(ref.path.startswith(top) for top in tops))
             for ref in tree.ancestor_refs(unit)]
 
