@@ -28,9 +28,12 @@ from workflow_app.extensions import db
 from workflow_app.models import AuditEvent
 from workflow_app.org import people
 
+SECRET = "bench-" + "s" * 40
+
 
 def prepare(url: str, count: int) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "SECRET_KEY": SECRET})
     with app.app_context():
         migrate_database()
         demo.seed_org()
@@ -45,7 +48,7 @@ def prepare(url: str, count: int) -> None:
 
 
 def fired(url: str) -> int:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
         total = db.session.scalar(select(func.count()).where(AuditEvent.kind == "timer_fired"))
         db.session.remove()
@@ -54,7 +57,7 @@ def fired(url: str) -> int:
 
 
 def run_nodes(url: str, nodes: int) -> list[dict]:
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "SECRET_KEY": SECRET}
     procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "workflow_app", "scheduler", "--once"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
              for _ in range(nodes)]

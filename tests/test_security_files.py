@@ -26,7 +26,8 @@ def two_towns(api, tmp_path):
     theirs = only(api.tasks("staff-xs-sq"), "社区处置")["id"]
     staff = login(api.app, "staff-dc-dm")
     assert upload(staff, mine, PNG, "现场.png").status_code == 302
-    key = api.get(f"/tasks/{mine}/attachments", "staff-dc-dm").get_json()[0]["reference"]
+    [attachment] = ok(api.get(f"/tasks/{mine}/attachments", "staff-dc-dm"), 200).get_json()
+    key = attachment["reference"]
     return mine, theirs, key
 
 

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-
 from sqlalchemy import select
 
 from tests.support import ok, only, sample_bundle

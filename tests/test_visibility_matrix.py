@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from tests import models
-from tests.support import ApiClient
+from tests.support import ApiClient, only
 from tests.test_web_pages import login
 from workflow_app import clock
 from workflow_app.extensions import db
@@ -141,7 +141,7 @@ def test_the_web_case_page_follows_the_same_policy(api, world):
 
 
 def test_task_reads_follow_the_policy(api, world):
-    task = api.tasks("dept-cg-staff", instance_id=world)[0]
+    task = only(api.tasks("dept-cg-staff", instance_id=world), "部门处置")
     assert api.get(f"/tasks/{task['id']}", "evaluator").status_code == 200
     assert api.get(f"/tasks/{task['id']}", "designer").status_code == 403
     assert api.get(f"/tasks/{task['id']}/comments", "designer").status_code == 403

@@ -48,36 +48,48 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _effects():
     """The platform mechanisms a model may name in a node's ``effect`` property."""
+    from .admission import effects as admission_effects
     from .cases.effects import Effects
     from .catalogue import events
+    from .indicators import verdicts
     from .sla import extension
 
     registry = Effects()
     registry.register("catalogue.index", events.index)
     registry.register("sla.extend", extension.extend)
+    admission_effects.register(registry)  # admission.track, .admit, .withdraw, .assignment_refused
+    registry.register(verdicts.EFFECT, verdicts.record_effect)  # a resident's verdict, as a fact for the indicators
     return registry
 
 
 def _guards():
     """Platform rules that may refuse a start or hold a task (see cases/guards.py)."""
+    from .admission import enforcement
     from .cases.guards import Guards
 
-    return Guards()
+    registry = Guards()
+    registry.register(enforcement.guard())  # item-entry admission
+    return registry
 
 
 def _tick_jobs():
     """Periodic work the scheduler runs on every tick, after timers and clocks: (name, fn(now))."""
-    return []
+    from .admission import jobs as admission_jobs
+    from .indicators import jobs as indicator_jobs
+
+    return [("admission_expired", admission_jobs.expire), ("indicators", indicator_jobs.tick)]
 
 
 def _script_functions():
     """The functions a model's scripts, conditions, timers and decisions may call."""
     from . import scripting
+    from .admission import functions as admission_functions
     from .catalogue import functions as catalogue_functions
 
     registry = scripting.ScriptFunctions()
     scripting.provide_calendar(registry)
     catalogue_functions.provide(registry)
+    admission_functions.provide(registry)
     return registry
 
 

@@ -52,6 +52,13 @@ def deploy_command(processes_dir, forms_dir):
         else:
             state = "unchanged" if result.unchanged else "deployed"
             click.echo(f"{source.key} [{where}]: v{result.version.version} {state} ({result.version.sha256[:12]})")
+    from .indicators import versions as indicator_versions
+
+    try:
+        for where, outcome in indicator_versions.deploy_directory(processes_dir):
+            click.echo(f"indicators [{'platform' if where == '*' else where}]: {outcome}")
+    except DomainError as error:
+        _fail(error)
 
 
 @click.command("definitions")

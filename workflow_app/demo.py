@@ -154,5 +154,8 @@ def seed(with_cases: bool = True) -> str:
     results = deployment.deploy_directory(None)
     deployed = [f"{s.key}@{s.locality or '*'}" for s, r in results if not isinstance(r, str)]
     cases = seed_cases() if with_cases else 0
+    from .admission import demo as admission_demo
+
+    admission_demo.seed(with_cases)  # 事项准入: the county's list, applications, assignments
     return (f"demo county {COUNTY[1]} ready: {user_count} users (password {DEMO_PASSWORD}), "
             f"processes {', '.join(deployed) or 'none'}, {cases} sample cases started")

@@ -6,7 +6,8 @@
 - ``admission_application``: applications in the ``item_admission`` process and their status;
 - ``admission_setting``: a county's enforcement levels and exempt processes (defaults apply
   without a row);
-- the role 联席会议 ``joint_meeting`` (the county's joint meeting, which decides admissions).
+- the role 联席会议 ``joint_meeting`` (the county's joint meeting, which decides admissions; it
+  oversees, as supervisors do).
 
 Revision ID: 0008
 Revises: 0007
@@ -26,9 +27,10 @@ depends_on = None
 _ROLE = sa.table("role", sa.column("code", sa.String), sa.column("name_zh", sa.String),
                  sa.column("name_en", sa.String), sa.column("scope_level", sa.String),
                  sa.column("scope_data_key", sa.String), sa.column("leader_role", sa.String),
-                 sa.column("builtin", sa.Boolean))
+                 sa.column("builtin", sa.Boolean), sa.column("capabilities", sa.String))
 ROLES = ({"code": "joint_meeting", "name_zh": "联席会议", "name_en": "Joint meeting", "scope_level": "county",
-          "scope_data_key": None, "leader_role": "county_supervisor", "builtin": True},)
+          "scope_data_key": None, "leader_role": "county_supervisor", "builtin": True,
+          "capabilities": "oversee"},)
 
 
 def _fk(table, column, target):

@@ -48,11 +48,18 @@ def _text(value, limit: int) -> str | None:
 
 
 def track(work, instance, data: dict, actor, item_code: str | None = None) -> Application:
-    row = _application(instance)
-    now = clock.now()
-    if row is None:
-        row = Application(instance=instance, county_id=_county(instance).id, filed_at=now)
-        db.session.add(row)
+    with db.session.no_autoflush:
+        row = _application(instance)
+        if row is None:
+            row = Application(instance=instance, county_id=_county(instance).id, filed_at=clock.now())
+        _fill(row, data, item_code)
+    db.session.add(row)
+    if row.status in FINAL:
+        _notify(instance, row)
+    return row
+
+
+def _fill(row: Application, data: dict, item_code: str | None) -> None:
     department = tree.by_code(data.get("department")) if isinstance(data.get("department"), str) else None
     row.department = department if department is not None and department.kind != "area" else row.department
     row.name = _text(data.get("name"), 200) or row.name or "—"
@@ -61,10 +68,7 @@ def track(work, instance, data: dict, actor, item_code: str | None = None) -> Ap
     row.valid_from = _text(data.get("valid_from"), 10) or row.valid_from
     row.status = _text(data.get("application_status"), 32) or row.status or "filed"
     row.reason = _text(data.get("status_reason"), 4000)
-    row.updated_at = now
-    if row.status in FINAL:
-        _notify(instance, row)
-    return row
+    row.updated_at = clock.now()
 
 
 def _notify(instance, row: Application) -> None:

@@ -175,8 +175,9 @@ def fields_of(data: dict, county: tree.UnitRef) -> dict:
     errors = {}
     if not code or len(code) > CODE_LENGTH:
         errors["item_code"] = [f"1 to {CODE_LENGTH} characters"]
-    if data.get("list") not in LISTS:
-        errors["list"] = [f"one of {', '.join(LISTS)}"]
+    list_name = data.get("item_list", data.get("list"))
+    if list_name not in LISTS:
+        errors["item_list"] = [f"one of {', '.join(LISTS)}"]
     if not str(data.get("name") or "").strip():
         errors["name"] = ["required"]
     if problems or not targets:
@@ -189,7 +190,7 @@ def fields_of(data: dict, county: tree.UnitRef) -> dict:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidInput("valid_to is before valid_from", {"valid_to": ["before valid_from"]})
     workload = data.get("workload")
-    return {"code": code, "name": str(data["name"]).strip()[:200], "list": data["list"],
+    return {"code": code, "name": str(data["name"]).strip()[:200], "list": list_name,
             "department": _department(data.get("department")), "basis": str(data.get("basis") or ""),
             "description": data.get("description") or None, "units": targets, "valid_from": valid_from,
             "valid_to": valid_to, "resources": resources_of(data),
@@ -207,9 +208,15 @@ def _lock_units(ids) -> None:
         db.session.execute(select(OrgUnit.id).where(OrgUnit.id.in_(sorted(ids))).with_for_update())
 
 
+def same(item: AdmittedItem | None, fields: dict, withdrawn_from: date | None = None) -> bool:
+    """Whether ``item`` already is what ``fields`` say (and is withdrawn from the same date)."""
+    return item is not None and item.withdrawn_from == withdrawn_from and all(
+        getattr(item, key) == value for key, value in fields.items())
+
+
 def save(county: tree.UnitRef, fields: dict, kind: str, *, decision: dict | None = None, instance=None,
-         actor: str | None = None) -> tuple[AdmittedItem, bool]:
-    """Create or change an item (no commit): (item, changed). An identical one is left alone."""
+         actor: str | None = None) -> AdmittedItem:
+    """Create or change an item (no commit): a new version of it and of its units' lists."""
     _lock_units([county.id])
     item = find(county, fields["code"])
     now = clock.now()
@@ -218,9 +225,6 @@ def save(county: tree.UnitRef, fields: dict, kind: str, *, decision: dict | None
         item = AdmittedItem(county_id=county.id, created_at=now, version=0, **fields)
         db.session.add(item)
     else:
-        unchanged = all(getattr(item, k) == v for k, v in fields.items()) and item.withdrawn_from is None
-        if unchanged and kind == "imported":
-            return item, False
         for key, value in fields.items():
             setattr(item, key, value)
         item.withdrawn_from, item.withdrawal_reason, item.expired_at = None, None, None
@@ -229,7 +233,7 @@ def save(county: tree.UnitRef, fields: dict, kind: str, *, decision: dict | None
     _version(item, kind, decision, instance, actor)
     db.session.flush()
     _list_changes(item, "added" if not before else "changed", item.valid_from, instance, before)
-    return item, True
+    return item
 
 
 def _version(item: AdmittedItem, kind: str, decision, instance, actor) -> None:

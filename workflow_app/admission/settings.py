@@ -64,7 +64,7 @@ def _checked(levels, exempt) -> tuple[list[str], list[str]]:
 
 
 def may_configure(actor, county) -> bool:
-    return access.holds(actor, access.ADMIN, county) or access.holds(actor, MEETING, county)
+    return access.capable(actor, access.ADMINISTER, county) or access.holds(actor, MEETING, county)
 
 
 def save(county_code: str | None, levels, exempt, actor) -> Settings:
@@ -90,4 +90,11 @@ def save(county_code: str | None, levels, exempt, actor) -> Settings:
 
     uow.run(action)
     forget_org()
-    return for_county(tree.UnitRef.of(county))
+    return for_county(tree.UnitRef.of(county)).as_dict()
+
+
+def read(actor, county_code: str | None = None) -> dict:
+    county = tree.require(county_code, "county") if county_code else tree.root_unit()
+    if county is None:
+        raise InvalidInput("there is no county yet", {"county": ["no org units"]})
+    return for_unit(county).as_dict()

@@ -70,11 +70,13 @@ def init_app(app) -> PlatformApi:
         "security": [{"bearerAuth": []}],
     })
     from . import (
+        admission,
         auth,
         calendar,
         catalogue,
         definitions,
         inbox,
+        indicators,
         instances,
         messages,
         notifications,
@@ -84,7 +86,7 @@ def init_app(app) -> PlatformApi:
     )
 
     for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
-                   catalogue, messages):
+                   catalogue, messages, admission, indicators):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

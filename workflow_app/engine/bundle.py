@@ -356,6 +356,16 @@ def _timer_starts(parser: _Parser, key: str, sources) -> list[dict]:
     return found
 
 
+def _process_properties(parser: _Parser, key: str, sources) -> dict:
+    """Name/value properties of the primary process element itself: process-level declarations
+    that platform mechanisms read (``admission_item``, ``admission_item_from``…)."""
+    file = _file_of(parser, key)
+    if file not in sources:
+        return {}
+    process = sources[file].tree.xpath("//bpmn:process[@id=$k]", namespaces=NS, k=key)
+    return _properties(process[0]) if process else {}
+
+
 def _manifest(parser: _Parser, key: str, spec, subprocess_specs, sources) -> dict:
     start = _start(parser, key, sources)
     refs = _form_refs(parser, [spec, *subprocess_specs.values()], sources)
@@ -373,6 +383,7 @@ def _manifest(parser: _Parser, key: str, spec, subprocess_specs, sources) -> dic
         "lane_tasks": deadends.lanes(bpmn),
         "events": deadends.events(bpmn),
         "nodes": _node_properties(sources),
+        "process_properties": _process_properties(parser, key, sources),
         "start": start,
         "timer_starts": _timer_starts(parser, key, sources),
         "form_refs": refs,

@@ -82,44 +82,78 @@ def _live_join_specs(workflow) -> set:
 
 
 class _Rounds:
-    """Loops pass the same join again and again. For a join spec with unfinished instances, the
-    nearest instance of the same spec among each unfinished instance's ancestors is the previous
-    round's: the engine's checks skip ancestor instances, so that instance and everything above it
-    on the path belong to earlier rounds and may go (their side branches still counting as
-    arrivals is what makes the library fire a join too early in a loop). Side branches hanging
-    below it are this round's arrivals and stay."""
+    """Loops pass the same join again and again; this tells which of a join's instances (and the
+    side branches holding them) belong to the current round, which the engine's checks look at,
+    and which are an earlier round's history, which only mislead it (a parallel join counts an
+    earlier round's cancelled instances as arrivals; an inclusive join's search stops at the last
+    round's instance).
+
+    For each unfinished instance of a join spec, its anchor is where its round began: for a
+    structured join (boundary events) the nearest ancestor instance of its split, which it
+    searches below; for an unstructured one (gateways) the nearest ancestor instance of the same
+    spec, the previous round's. The current round is the anchor's subtree (the split itself
+    included, since a boundary join reads the split's children; the previous join instance
+    excluded, since the engine skips ancestor instances). An instance with no anchor makes every
+    instance of its spec current."""
 
     def __init__(self, workflow, live_joins: set):
-        self.instances: dict = {}  # spec -> ids of the previous round's instance and its ancestors
-        self.above: dict = {}  # spec -> ids strictly above the previous round's instance
+        self.current: dict = {}  # spec -> ids of its current rounds, or None (all current)
+        self.anchors: set = set()
         for spec in live_joins:
-            olds, aboves = [], []
+            rounds: set | None = set()
             for task in workflow.tasks.values():
-                if task.task_spec is spec and not _finished(task):
-                    previous, chain = self._previous(task)
-                    olds.append(({previous.id} | chain) if previous is not None else set())
-                    aboves.append(chain)
-            self.instances[spec] = set.intersection(*olds) if olds else set()
-            self.above[spec] = set.intersection(*aboves) if aboves else set()
+                if task.task_spec is not spec or _finished(task):
+                    continue
+                anchor = _anchor(task)
+                if anchor is None:
+                    rounds = None
+                    break
+                rounds |= _subtree_ids(anchor)
+                if spec.split_task is None:
+                    rounds.discard(anchor.id)
+                else:
+                    self.anchors.add(anchor.id)
+            self.current[spec] = rounds
 
-    @staticmethod
-    def _previous(task):
-        current = task.parent
-        while current is not None and current.task_spec is not task.task_spec:
-            current = current.parent
-        if current is None:
-            return None, set()
-        chain, above = set(), current.parent
-        while above is not None:
-            chain.add(above.id)
-            above = above.parent
-        return current, chain
-
-    def earlier_instance(self, task) -> bool:
-        return task.id in self.instances.get(task.task_spec, ())
+    def earlier(self, task) -> bool:
+        """``task`` is an instance (or holds one, as a branch root) of an earlier round."""
+        rounds = self.current.get(task.task_spec, ())
+        return rounds is not None and task.id not in rounds
 
     def earlier_branch(self, spec, parent) -> bool:
-        return parent is not None and parent.id in self.above.get(spec, ())
+        rounds = self.current.get(spec, ())
+        return parent is not None and rounds is not None and parent.id not in rounds
+
+
+def _anchor(task):
+    """Where the round of an unfinished join instance began (see _Rounds), walking up."""
+    spec = task.task_spec
+    target = spec.split_task
+    current = task.parent
+    while current is not None:
+        if (current.task_spec.name == target) if target is not None else (current.task_spec is spec):
+            return current
+        current = current.parent
+    return None
+
+
+def _subtree_ids(task) -> set:
+    found, stack = set(), [task]
+    while stack:
+        current = stack.pop()
+        found.add(current.id)
+        stack.extend(current.children)
+    return found
+
+
+def _loop_came_round(workflow) -> bool:
+    """An unfinished gateway join has an earlier round's instance among its ancestors: the engine
+    would be misled by that round's history from the next step on, so compact now."""
+    for task in workflow.tasks.values():
+        if isinstance(task.task_spec, Join) and task.task_spec.split_task is None and not _finished(task):
+            if _anchor(task) is not None:
+                return True
+    return False
 
 
 class _Cut:
@@ -188,28 +222,33 @@ def _dead_removable(task, keep: set, live_joins: set, rounds: _Rounds, cut: _Cut
             return False
         if member.task_spec in live_joins and not rounds.earlier_branch(member.task_spec, task.parent):
             return False
-    return True
+    return task.id not in rounds.anchors
 
 
 def _spliceable(task, child, live_joins: set, rounds: _Rounds) -> bool:
-    if not _finished(child):
+    if not _finished(child) or task.id in rounds.anchors:
         return False
-    if task.task_spec in live_joins and not rounds.earlier_instance(task):
+    if task.task_spec in live_joins and not rounds.earlier(task):
         return False
-    return not (child.task_spec in live_joins and not rounds.earlier_instance(child))
+    return not (child.task_spec in live_joins and not rounds.earlier(child))
 
 
 def _compact_one(workflow) -> Counter:
     cut = _Cut(workflow)
     live, live_joins, keep = _live_ids(workflow), _live_join_specs(workflow), cut.protected()
     rounds = _Rounds(workflow, live_joins)
-    # Dead branches beside the live path, under finished parents only.
-    for task in list(workflow.tasks.values()):
-        if task.id not in workflow.tasks or not _finished(task) or task.id not in live:
+    # Dead branches beside the live path, under finished parents only; a dead branch that holds
+    # something to keep (a join instance of this round, an end join) loses what else it can.
+    pending = [(task, child) for task in workflow.tasks.values() if _finished(task) and task.id in live
+               for child in task.children if child.id not in live]
+    while pending:
+        parent, child = pending.pop()
+        if child.id not in workflow.tasks:
             continue
-        for child in list(task.children):
-            if child.id not in live and _dead_removable(child, keep, live_joins, rounds, cut):
-                cut.drop(child)
+        if _dead_removable(child, keep, live_joins, rounds, cut):
+            cut.drop(child)
+        elif _finished(child):
+            pending.extend((child, grandchild) for grandchild in child.children)
     # Finished links in chains, whose single child is finished too.
     for task in list(workflow.tasks.values()):
         if task.id in keep or task.id not in workflow.tasks or not _finished(task):
@@ -230,7 +269,7 @@ def _worth_it(workflow) -> bool:
     running = [s for s in workflow.subprocesses.values() if not s.is_completed()]
     specs = len(workflow.spec.task_specs) + sum(len(s.spec.task_specs) for s in running)
     tasks = len(workflow.tasks) + sum(len(s.tasks) for s in workflow.subprocesses.values())
-    return tasks > max(64, COMPACT_ABOVE * specs)
+    return tasks > max(64, COMPACT_ABOVE * specs) or any(_loop_came_round(w) for w in [workflow, *running])
 
 
 def compact(workflow) -> Counter:

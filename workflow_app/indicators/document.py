@@ -32,7 +32,7 @@ RESERVED = frozenset({*FORMULA_FUNCTIONS, "sum", "len", "int", "float", "None", 
 MAX_BYTES = 512 * 1024
 MAX_INDICATORS = 300
 MAX_FORMULA = 500
-OVERLAY_KEYS = ("title", "title_en", "grades", "indicators", "comment")
+OVERLAY_KEYS = ("title", "title_en", "grades", "indicators", "bulletin", "comment")
 BASE_KEYS = (*OVERLAY_KEYS, "ledger", "verdicts")
 DEFAULT_GRADES = [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade": "C", "min": 60},
                   {"grade": "D", "min": 40}, {"grade": "E", "min": None}]

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..org import access, tree
 from ..repository import instances as store
 from . import document as doc
+from . import formulas
 from .tables import Cursor, DefinitionVersion
 
 FILE_NAME = "indicators.json"
@@ -79,15 +80,20 @@ def in_force(locality: str, at: datetime) -> DefinitionVersion | None:
     return rows[0] if rows and not locality else None
 
 
-def resolve(unit, at: datetime) -> Resolved:
-    """The definitions for ``unit`` (an OrgUnit or UnitRef) at moment ``at``."""
+def resolve(unit, at: datetime, ids: dict | None = None) -> Resolved:
+    """The definitions for ``unit`` (an OrgUnit or UnitRef) at moment ``at``; or, for a frozen
+    month, from the versions it was frozen with (``ids``: {locality: version id})."""
     chain = [ref.code for ref in tree.ancestor_refs(unit)]
-    localities = {v.locality for v in _all() if v.locality}
-    versions = [in_force("", at)]
-    if versions[0] is None:
-        ensure_defaults()
+    if ids is not None:
+        rows = {v.id: v for v in _all()}
+        versions = [rows[ids[""]]] + [rows[ids[code]] for code in chain if ids.get(code) in rows]
+    else:
         versions = [in_force("", at)]
-    versions += [v for v in (in_force(code, at) for code in chain if code in localities) if v is not None]
+        if versions[0] is None:
+            ensure_defaults()
+            versions = [in_force("", at)]
+        localities = {v.locality for v in _all() if v.locality}
+        versions += [v for v in (in_force(code, at) for code in chain if code in localities) if v is not None]
     cache = g.setdefault("indicator_resolved", {})
     key = tuple(v.id for v in versions)
     if key not in cache:
@@ -98,37 +104,20 @@ def resolve(unit, at: datetime) -> Resolved:
     return cache[key]
 
 
-def by_ids(ids: dict) -> Resolved:
-    """A frozen period's definitions, from {locality: version id}."""
-    rows = {v.id: v for v in _all()}
-    versions = [rows[i] for i in ids.values() if i in rows]
-    versions.sort(key=lambda v: (v.locality != "", len(v.locality)))
-    merged = versions[0].document
-    for overlay in versions[1:]:
-        merged = doc.merge(merged, overlay.document)
-    return Resolved(merged, tuple(versions))
-
-
-def check_formulas(formulas: list[str]) -> None:
+def check_formulas(expressions: list[str]) -> None:
     """Run each formula once in the engine's sandbox with every name set to 1."""
     problems = {}
-    for expression in formulas:
+    for expression in expressions:
         names = sorted(doc.formula_names(expression) - set(doc.FORMULA_FUNCTIONS))
         try:
-            value = store.engine().evaluate(expression, dict.fromkeys(names, 1), {"ratio": _ratio})
-        except ValueError as error:
+            value = store.engine().evaluate(expression, dict.fromkeys(names, 1), formulas.FUNCTIONS)
+        except Exception as error:  # whatever the sandbox refuses is the designer's to fix
             problems.setdefault("formula", []).append(f"{expression}: {error}")
             continue
         if value is not None and not isinstance(value, int | float):
             problems.setdefault("formula", []).append(f"{expression}: gives {type(value).__name__}, not a number")
     if problems:
         raise InvalidInput("a formula does not evaluate", problems)
-
-
-def _ratio(numerator, denominator):
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
 
 
 def validate(document: dict, locality: str) -> dict:

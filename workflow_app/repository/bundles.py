@@ -6,6 +6,7 @@ from pathlib import Path
 
 BUNDLE_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".json")
 LOCALITIES = "localities"
+NOT_BUNDLES = {LOCALITIES, "indicators"}  # indicators/: the indicator definitions (deployed by the indicators package)
 
 
 @dataclass
@@ -29,13 +30,13 @@ def discover(processes_dir: str | Path) -> list[BundleSource]:
     found = []
     if not root.is_dir():
         return found
-    for directory in sorted(p for p in root.iterdir() if p.is_dir() and p.name != LOCALITIES):
+    for directory in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in NOT_BUNDLES):
         if files := _read(directory):
             found.append(BundleSource(directory.name, None, directory, files))
     localities = root / LOCALITIES
     if localities.is_dir():
         for unit_dir in sorted(p for p in localities.iterdir() if p.is_dir()):
-            for directory in sorted(p for p in unit_dir.iterdir() if p.is_dir()):
+            for directory in sorted(p for p in unit_dir.iterdir() if p.is_dir() and p.name not in NOT_BUNDLES):
                 if files := _read(directory):
                     found.append(BundleSource(directory.name, unit_dir.name, directory, files))
     return found

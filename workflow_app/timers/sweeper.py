@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import undefer
 
 from .. import audit, clock, uow
 from ..cases import service, sync
@@ -74,8 +75,9 @@ def fire(instance_id: int, now) -> str:
     def action(work):
         with work.reading():
             instance = db.session.execute(
-                select(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.status == "running",
-                                              ProcessInstance.next_timer_due <= now)
+                select(ProcessInstance).options(undefer(ProcessInstance.state))  # a sweep rarely has it cached
+                .where(ProcessInstance.id == instance_id, ProcessInstance.status == "running",
+                       ProcessInstance.next_timer_due <= now)
             ).scalar_one_or_none()
             if instance is None:
                 return "skipped"

@@ -25,6 +25,7 @@ def init_app(app) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
     from . import (  # noqa: F401 - importing registers the routes on ``bp``
+        admission,
         auth,
         cases,
         common,

@@ -130,6 +130,7 @@ def nav_items(current) -> list[tuple[str, str]]:
     if current is None:
         return []
     items = [("web.inbox", _("待办")), ("web.report_list", _("上报"))]
+    items.append(("web.admission_items", _("事项清单")))
     if access.capable(current, access.OVERSEE):
         items.append(("web.supervision", _("督查")))
     if access.capable(current, access.DESIGN):

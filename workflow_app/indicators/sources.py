@@ -1,0 +1,83 @@
+"""Where a period's atoms come from: the snapshots of frozen months, or the live rollups.
+
+A month (or a quarter or year whose months are all frozen) is read from its snapshots, with the
+platform's late-fact adjustments; anything else from the daily rollups, its stocks summed from
+the latest frozen month end before it."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import freezing, periods, rollups
+from .tables import Period
+
+
+@dataclass
+class PeriodAtoms:
+    """Atoms per unit id (and per person id) for one period: [n, total]."""
+
+    units: dict = field(default_factory=lambda: defaultdict(dict))
+    people: dict = field(default_factory=lambda: defaultdict(dict))
+    frozen: list[Period] = field(default_factory=list)
+
+    @property
+    def is_frozen(self) -> bool:
+        return bool(self.frozen)
+
+
+def frozen_months(root_id: int, period: periods.Period) -> list[Period] | None:
+    """The frozen months making up ``period``, or None unless all of it is frozen."""
+    months = [period] if period.kind == "month" else period.months()
+    if not months or months[0].start != period.start or months[-1].end != period.end:
+        return None
+    done = freezing.frozen(root_id)
+    found = [done.get(m.key) for m in months]
+    return found if all(found) else None
+
+
+def _put(target: dict, sums: dict, only=None, skip=None) -> None:
+    for (subject, atom), value in sums.items():
+        if only is not None and not only(atom):
+            continue
+        if skip is not None and skip(atom):
+            continue
+        cell = target[subject].setdefault(atom, [0, 0.0])
+        if isinstance(value, list):
+            cell[0] += value[0]
+            cell[1] += value[1]
+        else:
+            cell[0] += value
+
+
+def _frozen(path: str, months: list[Period], people: bool, target: dict) -> None:
+    ids = [m.id for m in months]
+    last = [months[-1].id]
+    _put(target, rollups.snapshot(ids, path, people), skip=freezing.is_stock)
+    _put(target, rollups.snapshot(last, path, people), only=freezing.is_stock)
+    _put(target, freezing.atom_adjustments(ids, path, people), skip=freezing.is_stock)
+    _put(target, freezing.atom_adjustments(last, path, people), only=freezing.is_stock)
+
+
+def _live(root_id: int, path: str, period: periods.Period, people: bool, target: dict) -> None:
+    _put(target, rollups.flows(path, period.start, period.end, people))
+    mark = freezing.checkpoint(root_id, period.end)
+    if mark is not None:
+        _put(target, rollups.snapshot([mark.id], path, people), only=freezing.is_stock)
+        _put(target, freezing.atom_adjustments([mark.id], path, people), only=freezing.is_stock)
+    _put(target, rollups.stocks(path, period.end, people, since=mark.ends_on if mark else None))
+
+
+def load(path: str, period: periods.Period, people: bool = False) -> PeriodAtoms:
+    """The period's atoms in the subtree at ``path`` (units; with ``people``, persons too)."""
+    root_id = freezing.root_id_of(path)
+    found = PeriodAtoms()
+    months = frozen_months(root_id, period)
+    if months:
+        found.frozen = months
+        _frozen(path, months, False, found.units)
+        if people:
+            _frozen(path, months, True, found.people)
+    else:
+        _live(root_id, path, period, False, found.units)
+        if people:
+            _live(root_id, path, period, True, found.people)
+    return found
