@@ -149,11 +149,8 @@ def _subtree_ids(task) -> set:
 def _loop_came_round(workflow) -> bool:
     """An unfinished gateway join has an earlier round's instance among its ancestors: the engine
     would be misled by that round's history from the next step on, so compact now."""
-    for task in workflow.tasks.values():
-        if isinstance(task.task_spec, Join) and task.task_spec.split_task is None and not _finished(task):
-            if _anchor(task) is not None:
-                return True
-    return False
+    return any(isinstance(task.task_spec, Join) and task.task_spec.split_task is None and not _finished(task)
+               and _anchor(task) is not None for task in workflow.tasks.values())
 
 
 class _Cut:
