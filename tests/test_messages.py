@@ -4,6 +4,8 @@ signal broadcasts, and who may send."""
 
 import pytest
 
+from tests.support import ok
+
 DEFS = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
         ' xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d_{pid}"'
         ' targetNamespace="http://example.test/bpmn">{messages}<bpmn:process id="{pid}" isExecutable="true">'
@@ -106,7 +108,7 @@ def test_a_repeated_message_id_is_a_no_op(api, replies):
 
 def test_outsiders_may_not_send_and_sender_roles_are_data(api):
     assert api.deploy({"await_reply.bpmn": awaiting_reply(sender_roles="department_staff")}).status_code == 201
-    case = api.start("await_reply", "dc-dm-01", {"report_no": 5}, "worker-dc-dm-01").get_json()["id"]
+    case = ok(api.start("await_reply", "dc-dm-01", {"report_no": 5}, "worker-dc-dm-01"), 201).get_json()["id"]
     refused = _send(api, "worker-xs-sq-01", name="resident_reply", correlation={"report_no": 5})
     assert refused.status_code == 403
     refused_too = _send(api, "worker-dc-dm-01", name="resident_reply", correlation={"report_no": 5})
@@ -129,8 +131,9 @@ def test_a_message_start_event_starts_a_case(api):
 
 def test_a_signal_reaches_every_waiting_case_in_the_unit(api):
     assert api.deploy({"await_storm.bpmn": awaiting_storm()}).status_code == 201
-    here = [api.start("await_storm", grid, {}, f"worker-{grid}").get_json()["id"] for grid in ("dc-dm-01", "dc-bg-01")]
-    there = api.start("await_storm", "xs-sq-01", {}, "worker-xs-sq-01").get_json()["id"]
+    here = [ok(api.start("await_storm", grid, {}, f"worker-{grid}"), 201).get_json()["id"]
+            for grid in ("dc-dm-01", "dc-bg-01")]
+    there = ok(api.start("await_storm", "xs-sq-01", {}, "worker-xs-sq-01"), 201).get_json()["id"]
     sent = api.post("/signals", "leader-dc", json={"name": "storm_warning", "data": {"level": "橙色"},
                                                    "org_unit": "dc"})
     assert sent.status_code == 200, sent.get_json()

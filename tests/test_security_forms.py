@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from tests import models
+from tests.support import ok
 
 TASK = models.user_task("fill", "填写", form="f.json")
 LANES = {"grid_worker": ["start", "fill", "end"]}
@@ -120,9 +121,9 @@ def test_a_changed_shared_form_behind_a_ref_is_a_new_version(api, tmp_path):
     (shared / "common.json").write_text(json.dumps({"$defs": {"n": {"type": "string", "maxLength": 3}}}))
     api.app.config["FORMS_DIR"] = str(shared)
     files = bundle(form(n={"$ref": "common.json#/$defs/n"}))
-    assert api.deploy(files).get_json()["version"] == 1
+    assert ok(api.deploy(files), 201).get_json()["version"] == 1
     (shared / "common.json").write_text(json.dumps({"$defs": {"n": {"type": "string", "maxLength": 5}}}))
-    again = api.deploy(files).get_json()
+    again = ok(api.deploy(files), 201).get_json()
     assert again["version"] == 2 and not again["unchanged"]
 
 

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import event
 
 from tests import models
-from tests.support import only, sample_bundle
+from tests.support import ok, only, sample_bundle
 from workflow_app.extensions import db
 from workflow_app.timers import sweeper
 
@@ -54,7 +54,7 @@ def _warm(api, user: str):
 
 def test_a_completion_is_a_handful_of_statements_and_writes_each_row_once(api):
     assert api.deploy(sample_bundle()).status_code == 201
-    case = api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01").get_json()["id"]
+    case = ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201).get_json()["id"]
     task = only(api.tasks("staff-dc-dm"), "社区处置")
     _warm(api, "staff-dc-dm")
     with Statements(api.app) as counted:
@@ -77,7 +77,7 @@ def test_a_timer_firing_is_a_handful_of_statements(api):
     assert api.deploy({"waiter.bpmn": model}).status_code == 201
     start = datetime(2026, 3, 2, 1, tzinfo=UTC)
     with time_machine.travel(start, tick=False) as clock:
-        case = api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01").get_json()["id"]
+        case = ok(api.start("waiter", "dc-dm-01", {}, "worker-dc-dm-01"), 201).get_json()["id"]
         clock.move_to(start + timedelta(hours=1, seconds=1))
         with api.app.app_context():
             ids = sweeper.claim(start + timedelta(hours=1, seconds=1), 10)

@@ -1,7 +1,10 @@
 """The suite checks what it drives: an HTTP call (or CLI invocation) whose response a test throws away
 (a setup step that may have failed unseen) is refused here, so a test cannot pass because its setup
-broke. Caught: a call made as a bare statement, a response bound to a name never read again, and
-either of those through a helper that returns a response (``post(browser, …)``, ``upload(…)``)."""
+broke. Caught: a call made as a bare statement, a response bound to a name never read again, the
+body of a call that changes something read without its status (``api.start(…).get_json()["id"]``),
+and each of those through a helper that returns a response (``post(browser, …)``, ``upload(…)``) or a
+fixture that returns a client (``def adm(api): return api``). Wrap a setup step in
+``tests.support.ok(response, *statuses)`` or assert its ``status_code``."""
 
 import ast
 from pathlib import Path

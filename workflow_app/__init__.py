@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from . import api, audit, cli, web
+    from . import api, audit, cli, ops, web
     from .repository.caches import Caches
 
     audit.install(Session)
@@ -37,9 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["workflow_app.script_functions"] = _script_functions()
     app.extensions["workflow_app.guards"] = _guards()
     app.extensions["workflow_app.tick_jobs"] = _tick_jobs()
+    app.extensions["workflow_app.start_schedules"] = _start_schedules()
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    ops.init_app(app)  # production: request ids, JSON logs, metrics (workflow_app/ops)
     from .timers import scheduler
 
     scheduler.start_in_app(app)
@@ -52,6 +54,7 @@ def _effects():
     from .cases.effects import Effects
     from .catalogue import events
     from .indicators import verdicts
+    from .service_day import effects as service_day_effects
     from .sla import extension
 
     registry = Effects()
@@ -59,6 +62,7 @@ def _effects():
     registry.register("sla.extend", extension.extend)
     admission_effects.register(registry)  # admission.track, .admit, .withdraw, .assignment_refused
     registry.register(verdicts.EFFECT, verdicts.record_effect)  # a resident's verdict, as a fact for the indicators
+    service_day_effects.register(registry)  # service_day.day_opened, .due, .record_visit, .report_problem, …
     return registry
 
 
@@ -76,8 +80,20 @@ def _tick_jobs():
     """Periodic work the scheduler runs on every tick, after timers and clocks: (name, fn(now))."""
     from .admission import jobs as admission_jobs
     from .indicators import jobs as indicator_jobs
+    from .ops import heartbeats, partitions
+    from .service_day import jobs as service_day_jobs
 
-    return [("admission_expired", admission_jobs.expire), ("indicators", indicator_jobs.tick)]
+    return [("admission_expired", admission_jobs.expire), ("indicators", indicator_jobs.tick),
+            ("visits_due", service_day_jobs.open_due_visits),
+            ("partitions", partitions.tick), ("heartbeat", heartbeats.beat)]  # heartbeat last: a whole tick ran
+
+
+def _start_schedules():
+    """Timer start events whose dates a mechanism computes from its data (start event property
+    ``schedule`` = one of these names; see timers/starts.py ``Provider``)."""
+    from .service_day import schedule as service_day_schedule
+
+    return {"service_day": service_day_schedule.DAY, "service_day_planning": service_day_schedule.PLANNING}
 
 
 def _script_functions():
@@ -85,11 +101,13 @@ def _script_functions():
     from . import scripting
     from .admission import functions as admission_functions
     from .catalogue import functions as catalogue_functions
+    from .service_day import functions as service_day_functions
 
     registry = scripting.ScriptFunctions()
     scripting.provide_calendar(registry)
     catalogue_functions.provide(registry)
     admission_functions.provide(registry)
+    service_day_functions.provide(registry)
     return registry
 
 

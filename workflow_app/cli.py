@@ -169,16 +169,28 @@ def import_catalogue_command(path, comment):
 @click.command("demo")
 @with_appcontext
 @click.option("--cases/--no-cases", default=True, help="also start sample cases")
-def demo_command(cases):
+@click.option("--history", "history_months", type=click.IntRange(0, 36), default=0,
+              help="also run N months of past cases through the case service (for the indicators)")
+def demo_command(cases, history_months):
     """Migrate, then seed a demo county with users for every role and the sample processes."""
     from . import demo
 
     migrate_database()
     summary = demo.seed(with_cases=cases)
     click.echo(summary)
+    if history_months:
+        from .indicators import history
+
+        days = history.days_to_generate(history_months)
+        with click.progressbar(length=days, label=f"{history_months} months of cases", show_pos=True) as bar:
+            done = history.generate(current_app._get_current_object(), history_months, progress=bar.update)
+        click.echo(done if done.cases else "history: already there (nothing added)")
 
 
 def init_app(app: Flask) -> None:
+    from . import ops_cli
+
+    ops_cli.init_app(app)  # serve, retention, backup, restore
     for command in (migrate_command, deploy_command, list_command, start_command, create_user_command,
                     import_command, import_catalogue_command, scheduler_command, demo_command):
         app.cli.add_command(command)

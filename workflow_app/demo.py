@@ -155,7 +155,11 @@ def seed(with_cases: bool = True) -> str:
     deployed = [f"{s.key}@{s.locality or '*'}" for s, r in results if not isinstance(r, str)]
     cases = seed_cases() if with_cases else 0
     from .admission import demo as admission_demo
+    from .indicators import history as indicators_history
+    from .service_day import demo as service_day_demo
 
     admission_demo.seed(with_cases)  # 事项准入: the county's list, applications, assignments
+    indicators_history.seed()  # 考核评价: the indicator definitions in processes/indicators
+    service_day_demo.seed(with_cases)  # 网格服务日: households, pairings, rules, last month's and this month's
     return (f"demo county {COUNTY[1]} ready: {user_count} users (password {DEMO_PASSWORD}), "
             f"processes {', '.join(deployed) or 'none'}, {cases} sample cases started")

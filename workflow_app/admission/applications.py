@@ -14,7 +14,8 @@ from .records import Application
 from .settings import MEETING
 
 STATUSES = {"screening": "筛查中", "town_review": "镇街审查中", "meeting": "待联席会议决定",
-            "screened_out": "筛查未通过", "approved": "已准入", "approved_with_changes": "修改后准入", "refused": "不予准入"}
+            "screened_out": "筛查未通过", "approved": "已准入", "approved_with_changes": "修改后准入",
+            "refused": "不予准入"}
 MAX_LISTED = 500
 
 

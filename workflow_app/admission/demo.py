@@ -54,10 +54,11 @@ def _list(county: str) -> dict:
     return exchange.import_csv(path.read_bytes(), actor, county) if path.is_file() else {}
 
 
-def _do(case: int, name: str, user: str, data: dict) -> None:
-    task = db.session.execute(select(HumanTask).where(
-        HumanTask.instance_id == case, HumanTask.name == name, HumanTask.state == OPEN)
-        .order_by(HumanTask.id)).scalars().first()
+def _do(case: int, name: str, user: str, data: dict, unit: str | None = None) -> None:
+    query = select(HumanTask).where(HumanTask.instance_id == case, HumanTask.name == name, HumanTask.state == OPEN)
+    if unit is not None:
+        query = query.where(HumanTask.scope_unit_id == tree.require(unit).id)
+    task = db.session.execute(query.order_by(HumanTask.id)).scalars().first()
     service.complete(task.id, data, people.get(user))
 
 
@@ -73,7 +74,8 @@ def _apply(town: str, data: dict, user: str) -> int:
 
 
 def _applications() -> None:
-    _apply("dc", _application("招商引资任务分解到社区", "dept-cg", ["dc"], description="请各社区完成年度招商引资线索任务"),
+    _apply("dc", _application("招商引资任务分解到社区", "dept-cg", ["dc"],
+                              description="请各社区完成年度招商引资线索任务"),
            "dept-cg-staff")  # screened out by the negative list
     _apply("xs", _application("协助开展农村饮水安全巡查", "dept-sl", ["xs"], item_code="QX-SL-02",
                               description="协助巡查村级供水设施，发现问题报告水利部门", funding=8000, staff=0),
@@ -83,25 +85,28 @@ def _applications() -> None:
                      "dept-yj-staff")
     _do(meeting, "镇街审查意见", "leader-nh", {"recommendation": "agree", "opinion": "同意，需配齐宣传物资"})
     approved = _apply("dc", _application("协助开展文明养犬宣传", "dept-ga", ["dc"], item_code="QX-GA-03",
-                                         description="协助宣传文明养犬规定，登记犬只信息", funding=5000), "dept-ga-staff")
+                                         description="协助宣传文明养犬规定，登记犬只信息", funding=5000),
+                      "dept-ga-staff")
     _do(approved, "镇街审查意见", "leader-dc", {"recommendation": "agree", "opinion": "同意"})
     _do(approved, "联席会议决定", MEETING[0], {"decision": "approve", "reason": "有法定依据，经费随事转"})
     refused = _apply("dc", _application("协助开展商户燃气安全检查", "dept-zj", ["dc"], item_code="QX-ZJ-02",
                                         description="社区工作人员入户检查商户燃气安全并督促整改", funding=0),
                      "dept-zj-staff")
     _do(refused, "镇街审查意见", "leader-dc", {"recommendation": "disagree", "opinion": "属于行业监管职责"})
-    _do(refused, "联席会议决定", MEETING[0], {"decision": "refuse", "reason": "燃气安全检查属行业主管部门监管职责，不宜交社区承担"})
+    _do(refused, "联席会议决定", MEETING[0],
+        {"decision": "refuse", "reason": "燃气安全检查属行业主管部门监管职责，不宜交社区承担"})
 
 
 def _assignments() -> None:
     due = (items.today() + timedelta(days=20)).isoformat()
     started = service.start("department_assignment", "dept-cg", {
-        "item_code": "QX-CG-02", "title": "垃圾分类投放点值守排班", "description": "请各社区安排本月投放点值守并回复排班表。",
+        "item_code": "QX-CG-02", "title": "垃圾分类投放点值守排班",
+        "description": "请各社区安排本月投放点值守并回复排班表。",
         "communities": ["dc-dm", "dc-bg", "nh-hb"], "due_date": due, "department": "dept-cg"},
         people.get("dept-cg-staff")).id
-    _do(started, "社区办理", "staff-dc-bg",
-        {"result": "refused", "reason": "值守人员和经费未随事转，社区无力承担"})
-    _do(started, "社区办理", "staff-dc-dm", {"result": "done", "report": "已排班并张贴公示"})
+    _do(started, "社区办理", "staff-dc-bg", {"result": "refused", "reason": "值守人员和经费未随事转，社区无力承担"},
+        "dc-bg")
+    _do(started, "社区办理", "staff-dc-dm", {"result": "done", "report": "已排班并张贴公示"}, "dc-dm")
     service.start("department_assignment", "dept-yj", {
         "item_code": "QX-YJ-01", "title": "汛前应急避险演练", "description": "请各社区组织一次应急避险演练并报送照片。",
         "communities": ["xs-sq", "xs-ly"], "due_date": due, "department": "dept-yj"}, people.get("dept-yj-staff"))

@@ -112,12 +112,41 @@ def _named_units(declared: dict, data: dict) -> list[tree.UnitRef]:
     return [r for r in refs if r is not None and r.kind == "area"]
 
 
+def _enforced_scopes(start: StartCheck, unit: tree.UnitRef, config) -> list[str]:
+    """Units at enforced levels where the model's lanes would hand this case tasks (lanes whose
+    unit comes from data are left to the task check)."""
+    index, found = roles.role_index(), []
+    for lane in start.manifest.get("lane_tasks") or []:
+        for task in lane.get("tasks") or []:
+            props = {**(lane.get("properties") or {}), **{k: v for k, v in (task.get("properties") or {}).items()
+                                                          if k in ("role", "role_from", "scope_level", "scope_from")}}
+            rule = roles.lane_rule(lane.get("name"), props, index)
+            if rule.role is None or rule.for_initiator or rule.scope_data_key or rule.role_data_key:
+                continue
+            scope = roles.scope_unit(rule, unit, start.data)
+            if scope.kind == "area" and config.enforces(scope.level):
+                found.append(scope.code)
+    return list(dict.fromkeys(found))
+
+
+def _check_undeclared(start: StartCheck, unit: tree.UnitRef, config) -> None:
+    if not is_department_user(start.actor):
+        return
+    scopes = _enforced_scopes(start, unit, config)
+    if scopes:
+        department = pushing_department(start.data, start.actor, unit)
+        _refuse_start(Refusal("undeclared", None, start.process_key, scopes, department), start.actor)
+
+
 def check_start(start: StartCheck) -> None:
     declared = declaration(start.manifest)
     unit = tree.UnitRef.of(start.unit)
     config = settings.for_unit(unit)
-    if not _declared(declared) or start.process_key in config.exempt:
-        return  # undeclared work is checked task by task, as it is handed out
+    if start.process_key in config.exempt:
+        return
+    if not _declared(declared):
+        _check_undeclared(start, unit, config)  # and task by task, for lanes whose unit comes from data
+        return
     code = item_code(declared, start.data)
     department = pushing_department(start.data, start.actor, unit)
     base = Refusal("missing", code, start.process_key, department=department)

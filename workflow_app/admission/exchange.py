@@ -34,9 +34,10 @@ def _number(text: str, field: str, whole: bool, bad) -> int | float | None:
     except ValueError:
         bad(field, "not a number")
         return None
-    if value < 0 or value > 1e9:
+    if not 0 <= value <= 1e9:  # also NaN
         bad(field, "must be between 0 and 1,000,000,000")
-    return value
+        return None
+    return int(value) if float(value).is_integer() else value
 
 
 def _data(number: int, row: dict, bad) -> dict:

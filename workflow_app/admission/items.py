@@ -5,17 +5,18 @@ An item is in force for a unit on a day when one of its targets covers the unit 
 new version of the item and a new version of each target unit's list; only the admission
 processes (through their effects) and a county's import write here."""
 
+import math
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import audit, clock
 from ..calendar import localities
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..models import OrgUnit
-from ..org import tree
+from ..org import people, tree
 from . import coverage
 from .records import LIST_NAMES, LISTS, AdmittedItem, ItemVersion, ListEntry
 
@@ -75,13 +76,15 @@ def items_of(county: tree.UnitRef, list_name: str | None = None, department: str
 
 def listing(unit: tree.UnitRef | None, county: tree.UnitRef, status: str | None = None,
             list_name: str | None = None, department: str | None = None) -> list[AdmittedItem]:
-    """Items for ``unit`` (inherited from its ancestors; all of the county without a unit):
+    """Items for ``unit`` (inherited from its ancestors; a department's own; all of the county without a unit):
     without ``status`` the ones in force today, else those with that status (``all``: every one)."""
     day = today(county)
     found = []
     for item in items_of(county, list_name, department):
         if unit is not None and unit.kind == "area" and not coverage.covers(item.units, unit):
             continue
+        if unit is not None and unit.kind != "area" and item.department_id != unit.id:
+            continue  # a department's list: the items it answers for
         if status is None and not item.in_force_on(day):
             continue
         if status not in (None, "all") and item.status_on(day) != status:
@@ -163,8 +166,13 @@ def resources_of(data: dict) -> dict:
     found = {}
     for key in RESOURCE_KEYS:
         value = data.get(key, given.get(key))
-        if value not in (None, ""):
-            found[key] = value if isinstance(value, int | float | str) else str(value)
+        if isinstance(value, bool) or value in (None, ""):
+            continue
+        if isinstance(value, int | float):
+            if math.isfinite(value) and 0 <= value <= 1e12:
+                found[key] = value
+        else:
+            found[key] = str(value)[:1000]
     return found
 
 
@@ -190,11 +198,12 @@ def fields_of(data: dict, county: tree.UnitRef) -> dict:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidInput("valid_to is before valid_from", {"valid_to": ["before valid_from"]})
     workload = data.get("workload")
+    workload = workload if isinstance(workload, int | float) and math.isfinite(workload) else None
     return {"code": code, "name": str(data["name"]).strip()[:200], "list": list_name,
             "department": _department(data.get("department")), "basis": str(data.get("basis") or ""),
             "description": data.get("description") or None, "units": targets, "valid_from": valid_from,
             "valid_to": valid_to, "resources": resources_of(data),
-            "workload": int(workload) if isinstance(workload, int | float) and workload >= 0 else None}
+            "workload": int(workload) if workload is not None and 0 <= workload <= 1e9 else None}
 
 
 def snapshot(item: AdmittedItem) -> dict:
@@ -239,6 +248,12 @@ def save(county: tree.UnitRef, fields: dict, kind: str, *, decision: dict | None
 def _version(item: AdmittedItem, kind: str, decision, instance, actor) -> None:
     db.session.add(ItemVersion(item=item, version=item.version, at=clock.now(), kind=kind, snapshot=snapshot(item),
                                decision=decision, instance=instance, actor=actor))
+    audit.record(f"admission_item_{kind}", actor=_actor(actor), instance=instance,
+                 subject=f"admission_item:{item.code}", detail={"version": item.version, "units": units_of(item)})
+
+
+def _actor(username: str | None):
+    return people.by_username(username) if username and username != "system" else None
 
 
 def _list_changes(item: AdmittedItem, change: str, effective: date, instance, before=()) -> None:

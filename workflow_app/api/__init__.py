@@ -23,8 +23,10 @@ def _flatten(errors):
 
 
 def error_body(status: int, name: str, message: str, errors=None, reason: str | None = None) -> dict:
+    from ..ops.logs import request_id
+
     return {"code": status, "status": name, "reason": reason or name.lower().replace(" ", "_"),
-            "message": message, "errors": errors if errors is not None else {}}
+            "message": message, "errors": errors if errors is not None else {}, "request_id": request_id()}
 
 
 class PlatformApi(Api):
@@ -72,6 +74,7 @@ def init_app(app) -> PlatformApi:
     from . import (
         admission,
         auth,
+        bulletins,
         calendar,
         catalogue,
         definitions,
@@ -81,12 +84,13 @@ def init_app(app) -> PlatformApi:
         messages,
         notifications,
         org,
+        service_day,
         supervision,
         tasks,
     )
 
     for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
-                   catalogue, messages, admission, indicators):
+                   catalogue, messages, admission, indicators, bulletins, service_day):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -80,6 +80,13 @@ class RowOut(Schema):
     definitions = fields.List(fields.Dict())
 
 
+class ScorecardOut(RowOut):
+    period = fields.String()
+    period_label = fields.String()
+    as_of = Timestamp()
+    explanation = fields.Dict(metadata={"description": "the composite's terms and parts, down to the facts"})
+
+
 class TableOut(Schema):
     period = fields.String()
     period_label = fields.String()
@@ -109,7 +116,7 @@ class ExplainOut(Schema):
     name = fields.String()
     period = fields.String()
     period_label = fields.String()
-    as_of = Timestamp()
+    as_of = fields.String()
     closed = fields.Boolean()
     indicator = fields.String()
     kind = fields.String()
@@ -121,7 +128,7 @@ class ExplainOut(Schema):
     total = fields.Integer()
     terms = fields.List(fields.Dict())
     parts = fields.List(fields.Dict())
-    adjustments = fields.List(fields.Nested(AdjustmentOut))
+    adjustments = fields.List(fields.Dict())
     definitions = fields.List(fields.Dict())
     composite = fields.Float(allow_none=True)
     grade = fields.String(allow_none=True)
@@ -137,7 +144,7 @@ class DefinitionsIn(Schema):
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
-class DeployOut(Schema):
+class IndicatorsDeployOut(Schema):
     locality = fields.String(allow_none=True)
     version = fields.Integer()
     sha256 = fields.String()
@@ -181,7 +188,7 @@ def explain(args):
 
 @blp.get("/me")
 @blp.arguments(MeArgs, location="query")
-@blp.response(200, RowOut)
+@blp.response(200, ScorecardOut)
 def me(args):
     """Your own scorecard for a period, and how its composite was computed."""
     return service.scorecard(current.require_user(), args["period"])
@@ -204,8 +211,8 @@ def definitions(args):
 
 @blp.post("/definitions")
 @blp.arguments(DefinitionsIn, location="json")
-@blp.response(201, DeployOut)
-@blp.alt_response(200, schema=DeployOut, description="identical definitions: nothing deployed")
+@blp.response(201, IndicatorsDeployOut)
+@blp.alt_response(200, schema=IndicatorsDeployOut, description="identical definitions: nothing deployed")
 def deploy(body):
     """Deploy definitions (designers): a changed document is the next version."""
     result = service.deploy(current.require_user(), body["document"], body["locality"], body["comment"])

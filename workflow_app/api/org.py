@@ -28,6 +28,7 @@ class HouseholdQuery(Schema):
 class HouseholdSchema(Schema):
     """A household; each field is null where the caller's roles do not see its class."""
 
+    id = fields.Integer()
     code = fields.String()
     org_unit = fields.String()
     address = fields.String(allow_none=True)
@@ -39,6 +40,7 @@ class HouseholdSchema(Schema):
     phone = fields.String(allow_none=True)
     id_number = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
+    groups = fields.List(fields.String(), allow_none=True, metadata={"description": "other special groups"})
     personal_visible = fields.Boolean()
     classes = fields.List(fields.String(), metadata={"description": "the field classes the caller sees"})
 

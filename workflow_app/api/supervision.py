@@ -61,12 +61,19 @@ class StageCounts(SlaCountsSchema):
     stage = fields.String(allow_none=True)
 
 
+class ProcessCounts(SlaCountsSchema):
+    process_key = fields.String()
+    name = fields.String()
+
+
 class SummarySchema(Schema):
     org_unit = fields.String()
     name = fields.String()
     totals = fields.Nested(SlaCountsSchema)
     children = fields.List(fields.Nested(ChildCounts))
     stages = fields.List(fields.Nested(StageCounts))
+    processes = fields.List(fields.Nested(ProcessCounts), metadata={"description": "per process: events, service "
+                                                                                   "days, visits…"})
 
 
 class CaseRow(Schema):

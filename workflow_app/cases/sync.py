@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import HumanTask, ProcessInstance
 from ..models import PendingTimer as TimerRow
 from ..models.task import CANCELLED, OPEN
-from ..org import roles, tree
+from ..org import people, roles, tree
 from ..repository import instances as store
 from . import effects, guards, subscriptions
 
@@ -128,7 +128,8 @@ def task_due(task: ReadyTask, timers: list[PendingTimer]):
 
 def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree.UnitRef"]:
     manifest = store.manifest(instance)
-    rule = roles.with_data(roles.lane_rule(task.lane, _lane_properties(manifest, task), index), task.data, index)
+    lane_props = _lane_properties(manifest, task)
+    rule = roles.with_data(roles.lane_rule(task.lane, lane_props, index), task.data, index)
     now = clock.now()
     row = HumanTask(
         instance=instance, engine_task_id=task.id, process_key=instance.process_key,
@@ -143,6 +144,9 @@ def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree
     else:
         scope = roles.scope_unit(rule, case_unit, task.data)
     row.scope_unit_id, row.scope_path = scope.id, scope.path
+    assignee = assignee_from(lane_props.get("assignee_from"), task.data)
+    if assignee is not None:  # handed to that person, still scoped where the lane says (boards, leaders)
+        row.assignee_id, row.claimed_at = assignee.id, now
     limit = limits.for_task(task.properties, task.data, task_due(task, timers), case_unit, now)
     if limit.known:
         row.due_at, row.warn_at, row.sla_amount, row.sla_unit = limit.due_at, limit.warn_at, limit.amount, limit.unit
@@ -152,7 +156,25 @@ def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree
 
 def _lane_properties(manifest: dict, task: ReadyTask) -> dict:
     lane_props = dict((manifest.get("lanes") or {}).get(task.lane) or {}) if task.lane else {}
-    for key in ("role", "role_from", "scope_level", "scope_from"):  # a task may override its lane
+    for key in ("role", "role_from", "scope_level", "scope_from", "assignee_from"):  # a task may override its lane
         if task.properties.get(key):
             lane_props[key] = task.properties[key]
     return lane_props
+
+
+def assignee_from(key: str | None, data: dict):
+    """The active user a task goes to straight away, named in its data by the lane or task property
+    ``assignee_from`` (a data key, or a dotted path into it: ``household.visitor``), as a username
+    or an object with ``username``. None (no such key, value or active user): the lane's role
+    takes it as usual."""
+    if not key:
+        return None
+    value = data
+    for part in str(key).split(".")[:8]:
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, dict):
+        value = value.get("username")
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        return None
+    user = people.by_username(value)
+    return user if user is not None and user.active else None

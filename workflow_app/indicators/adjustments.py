@@ -36,17 +36,19 @@ class Found:
 
 
 def for_period(path: str, period: periods.Period, people: bool) -> Found:
-    """Count adjustments inside the subtree at ``path`` for ``period``."""
+    """Adjustments inside the subtree at ``path`` for ``period``: the deltas of counts, and every
+    adjustment (of counts and of atoms) to list beside the figures."""
     root_id = freezing.root_id_of(path)
     actor = Adjustment.actor_id > NO_ACTOR if people else Adjustment.actor_id == NO_ACTOR
     rows = db.session.execute(
-        select(Adjustment).where(Adjustment.root_id == root_id, Adjustment.period.in_(period_keys(period)),
-                                 Adjustment.indicator.is_not(None), actor, tree.within(Adjustment.unit_path, path))
+        select(Adjustment).where(Adjustment.root_id == root_id, Adjustment.period.in_(period_keys(period)), actor,
+                                 tree.within(Adjustment.unit_path, path))
         .order_by(Adjustment.id)).scalars()
     found = Found(defaultdict(float), defaultdict(list))
     for row in rows:
         subject = row.actor_id if people else row.unit_id
-        found.deltas[(subject, row.indicator)] += row.delta
+        if row.indicator is not None:  # a count's correction; an atom's (a late fact) is in the atoms already
+            found.deltas[(subject, row.indicator)] += row.delta
         found.records[subject].append(row)
     return found
 

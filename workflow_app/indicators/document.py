@@ -130,6 +130,7 @@ def check(document: dict) -> list[str]:
     if len(items) > MAX_INDICATORS:
         problems.add("indicators", f"at most {MAX_INDICATORS} indicators")
     kinds = _kinds_by_id(items, problems)
+    _check_bulletin(document.get("bulletin") or {}, kinds, problems)
     formulas = []
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -203,6 +204,20 @@ def _check_ledger(ledger, problems) -> None:
             problems.add(f"ledger.{key}", "a list of names")
         elif key == "processes" and value is not None and not _texts(value):
             problems.add("ledger.processes", "null (every process) or a list of process keys")
+
+
+BULLETIN_KEYS = ("headline", "trend", "area_columns", "department_columns")
+
+
+def _check_bulletin(bulletin, kinds, problems) -> None:
+    if not isinstance(bulletin, dict):
+        problems.add("bulletin", "must be an object")
+        return
+    for key, value in bulletin.items():
+        if key not in BULLETIN_KEYS:
+            problems.add("bulletin", f"unknown key {key!r} (known: {', '.join(BULLETIN_KEYS)})")
+        elif not _texts(value) or any(v not in kinds for v in value):
+            problems.add(f"bulletin.{key}", "a list of indicator ids")
 
 
 def atoms_keys() -> tuple[str, ...]:

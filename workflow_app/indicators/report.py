@@ -94,7 +94,7 @@ class _Builder:
 
     def build(self, level: str, role: str | None, only_user: int | None) -> tuple[list[RowView], RowView, list]:
         people = level == "person"
-        atoms = sources.load(self.unit.path, self.period, people)
+        atoms = sources.load(self.unit.path, self.period, people, self.adjusted)
         if atoms.is_frozen:
             self.frozen_ids = atoms.frozen[-1].definitions
         found = adjustments.for_period(self.unit.path, self.period, people) if self.adjusted else None

@@ -11,7 +11,20 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import User
 from ..org import tree
-from . import adjustments, explain, periods, permissions, report, stream, versions, words
+from . import (
+    adjustments,
+    bulletin,
+    explain,
+    pdf,
+    periods,
+    permissions,
+    present,
+    report,
+    stream,
+    versions,
+    words,
+    workbook,
+)
 from . import document as doc
 from .report import Ask
 
@@ -37,7 +50,7 @@ def present_row(view: report.RowView) -> dict:
     }
 
 
-def present(table: report.Table) -> dict:
+def present_table(table: report.Table) -> dict:
     period = table.period
     frozen_at = max((p.frozen_at for p in table.frozen), default=None)
     return {
@@ -70,7 +83,7 @@ def _ask(args: TableArgs, with_previous: bool = True) -> Ask:
 
 
 def table(user: User, args: TableArgs) -> dict:
-    return present(report.table(user, _ask(args)))
+    return present_table(report.table(user, _ask(args)))
 
 
 def table_object(user: User, args: TableArgs) -> report.Table:
@@ -121,7 +134,7 @@ def _part(item: dict, by_id: dict, values: dict, scope: explain.Scope, depth: in
     refs = sorted(doc.dependencies(item), key=lambda r: list(by_id).index(r) if r in by_id else 0)
     if item["kind"] == "composite" and item.get("terms"):
         part["terms"] = [{"indicator": t["indicator"], "name": doc.name_of(by_id[t["indicator"]]),
-                          "weight": t["weight"], "invert": bool(t.get("invert")),
+                          "kind": by_id[t["indicator"]]["kind"], "weight": t["weight"], "invert": bool(t.get("invert")),
                           "value": values.get(t["indicator"])} for t in item["terms"]]
     part["parts"] = [_part(by_id[r], by_id, values, scope, depth - 1) for r in refs if r in by_id]
     return part
@@ -139,13 +152,13 @@ def explain_figure(user: User, org_unit: str | None, subject: str | None, period
     if indicator not in by_id:
         raise InvalidInput(f"no indicator {indicator!r} here", {"indicator": ["unknown indicator"]})
     scope = explain.Scope(unit.path, person.id if person else None, period)
-    return {
+    return present.jsonable({
         "subject": person.username if person else unit.code, "name": person.name if person else unit.name_zh,
         "period": period.key, "period_label": period.label(), "as_of": period.as_of(), "closed": period.closed(),
         "definitions": view.resolved.refs(), "composite": view.figures.composite, "grade": view.figures.grade,
         **_part(by_id[indicator], by_id, view.figures.values, scope, 3),
         "adjustments": [_adjustment(a) for a in view.adjustments if a.indicator == indicator or not a.indicator],
-    }
+    })
 
 
 def scorecard(user: User, period_key: str | None) -> dict:
@@ -162,7 +175,8 @@ def scorecard(user: User, period_key: str | None) -> dict:
         document = view.resolved.document
         by_id = {i["id"]: i for i in doc.order(document.get("indicators") or [])}
         scope = explain.Scope(view.row.unit.path, user.id, period)
-        result["explanation"] = _part(by_id[view.figures.composite_id], by_id, view.figures.values, scope, 2)
+        result["explanation"] = present.jsonable(
+            _part(by_id[view.figures.composite_id], by_id, view.figures.values, scope, 2))
     return result
 
 
@@ -188,7 +202,7 @@ def trend(user: User, org_unit: str | None, months: int = 12, level: str | None 
         for view in found.rows:
             entry = rows.setdefault(view.row.key, {"subject": view.row.key, "name": view.row.name, "composite": []})
             entry["composite"].append(view.figures.composite)
-    return {"periods": [m.key for m in series], "totals": totals, "rows": list(rows.values())}
+    return present.jsonable({"periods": [m.key for m in series], "totals": totals, "rows": list(rows.values())})
 
 
 # --- definitions ------------------------------------------------------------------------------
@@ -206,7 +220,7 @@ def definitions(user: User, locality: str | None = None) -> dict:
               "levels": i.get("levels"), "description": i.get("description"), "words": said.get(i["id"]),
               "definition": i} for i in document.get("indicators") or []]
     own = versions.newest(locality or "")
-    return {
+    return present.jsonable({
         "locality": locality or None, "version": resolved.versions[-1].version, "sha256": resolved.versions[-1].sha256,
         "definitions_version": resolved.base.version, "definitions": resolved.refs(),
         "title": document.get("title"), "title_en": document.get("title_en"),
@@ -216,7 +230,7 @@ def definitions(user: User, locality: str | None = None) -> dict:
         "history": [{"version": v.version, "sha256": v.sha256, "deployed_at": v.deployed_at,
                      "deployed_by": v.deployed_by, "comment": v.comment} for v in versions.history(locality or "")],
         "localities": versions.localities(),
-    }
+    })
 
 
 def deploy(user: User, content, locality: str | None, comment: str | None) -> dict:
@@ -231,3 +245,27 @@ def adjust(user: User, subject: str, period: str, indicator: str, delta: float, 
 
 def list_adjustments(user: User, org_unit: str | None, period: str | None) -> list[dict]:
     return [_adjustment(a) for a in adjustments.listing(user, org_unit, period)]
+
+
+# --- bulletins --------------------------------------------------------------------------------
+
+FORMATS = {"pdf": ("application/pdf", pdf.render),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook.render)}
+
+
+def bulletin_data(user: User, county: str, month: str) -> dict:
+    """The bulletin's content, with its times and dates as they travel (not yet as JSON text)."""
+    return bulletin.build(user, county, month)
+
+
+def bulletin_json(user: User, county: str, month: str) -> dict:
+    return present.jsonable(bulletin_data(user, county, month))
+
+
+def bulletin_file(user: User, county: str, month: str, kind: str) -> tuple[bytes, str, str]:
+    """(content, mimetype, file name) of the bulletin as a PDF or an XLSX workbook."""
+    if kind not in FORMATS:
+        raise NotFound(f"no bulletin format {kind!r}")
+    data = bulletin_data(user, county, month)
+    mimetype, render = FORMATS[kind]
+    return render(data), mimetype, f"bulletin-{data['county']}-{data['period']}.{kind}"

@@ -48,13 +48,14 @@ def _put(target: dict, sums: dict, only=None, skip=None) -> None:
             cell[0] += value
 
 
-def _frozen(path: str, months: list[Period], people: bool, target: dict) -> None:
+def _frozen(path: str, months: list[Period], people: bool, target: dict, adjusted: bool) -> None:
     ids = [m.id for m in months]
     last = [months[-1].id]
     _put(target, rollups.snapshot(ids, path, people), skip=freezing.is_stock)
     _put(target, rollups.snapshot(last, path, people), only=freezing.is_stock)
-    _put(target, freezing.atom_adjustments(ids, path, people), skip=freezing.is_stock)
-    _put(target, freezing.atom_adjustments(last, path, people), only=freezing.is_stock)
+    if adjusted:
+        _put(target, freezing.atom_adjustments(ids, path, people), skip=freezing.is_stock)
+        _put(target, freezing.atom_adjustments(last, path, people), only=freezing.is_stock)
 
 
 def _live(root_id: int, path: str, period: periods.Period, people: bool, target: dict) -> None:
@@ -66,16 +67,17 @@ def _live(root_id: int, path: str, period: periods.Period, people: bool, target:
     _put(target, rollups.stocks(path, period.end, people, since=mark.ends_on if mark else None))
 
 
-def load(path: str, period: periods.Period, people: bool = False) -> PeriodAtoms:
-    """The period's atoms in the subtree at ``path`` (units; with ``people``, persons too)."""
+def load(path: str, period: periods.Period, people: bool = False, adjusted: bool = True) -> PeriodAtoms:
+    """The period's atoms in the subtree at ``path`` (units; with ``people``, persons too);
+    ``adjusted`` False: a frozen month exactly as frozen, without the late-fact adjustments."""
     root_id = freezing.root_id_of(path)
     found = PeriodAtoms()
     months = frozen_months(root_id, period)
     if months:
         found.frozen = months
-        _frozen(path, months, False, found.units)
+        _frozen(path, months, False, found.units, adjusted)
         if people:
-            _frozen(path, months, True, found.people)
+            _frozen(path, months, True, found.people, adjusted)
     else:
         _live(root_id, path, period, False, found.units)
         if people:

@@ -9,7 +9,7 @@ fact carries the time of the completion it comes from."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 
 from .. import facts
 from ..extensions import db
@@ -48,10 +48,11 @@ def _completed_again(fact: FactRow) -> bool:
 
 
 def _recorded(fact: FactRow, kind: str) -> bool:
-    """Already derived (the stream is being rolled up again)."""
+    """Already derived from this completion (the stream is being rolled up again)."""
+    mark = f'%"from_fact": {fact.id}}}'
     return db.session.scalar(
         select(CaseFact.id).where(CaseFact.instance_id == fact.instance_id, CaseFact.kind == kind,
-                                  CaseFact.at == fact.at).limit(1)) is not None
+                                  type_coerce(CaseFact.detail, Text).like(mark)).limit(1)) is not None
 
 
 def derive(rules: list[dict], batch_facts: list[FactRow]) -> int:

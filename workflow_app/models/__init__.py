@@ -5,6 +5,7 @@ from .catalogue import CatalogueCondition, CatalogueOverride, CatalogueVersion, 
 from .definition import ProcessFile, ProcessVersion
 from .instance import EventSubscription, InboundEvent, PendingTimer, ProcessInstance
 from .notes import TaskAttachment, TaskComment
+from .ops import RetainedCase, SchedulerHeartbeat
 from .org import Household, OrgUnit, Role
 from .people import ApiToken, LoginAttempt, RoleAssignment, User
 from .sla import CalendarDay, CalendarSetting, CaseFact, Notification, StartSchedule
@@ -32,8 +33,10 @@ __all__ = [
     "ProcessFile",
     "ProcessInstance",
     "ProcessVersion",
+    "RetainedCase",
     "Role",
     "RoleAssignment",
+    "SchedulerHeartbeat",
     "StartSchedule",
     "TaskAttachment",
     "TaskComment",

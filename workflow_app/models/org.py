@@ -1,8 +1,11 @@
 """The organisation tree and the role table."""
 
-from sqlalchemy import ForeignKey, String
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import JSONText, UTCDateTime
 from ..extensions import db
 
 LEVELS = ("county", "town", "community", "grid", "micro_grid")
@@ -91,5 +94,15 @@ class Household(db.Model):
     hardship: Mapped[bool] = mapped_column(default=False)
     disability: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str | None] = mapped_column(String(1000))
+    # Special groups a locality defines beyond the three flags (codes such as ``left_behind_child``).
+    groups: Mapped[list | None] = mapped_column(JSONText)
+    # 专人结对: the one person paired with the household (a cadre, party member or grid worker).
+    paired_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Visit cadence (service_day/): when the next visit is due, and the due date a visit was opened for.
+    next_visit_due: Mapped[date | None] = mapped_column(Date, index=True)
+    visit_opened_for: Mapped[date | None] = mapped_column(Date)
+    last_visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit = relationship("OrgUnit", lazy="joined")
+    paired_user = relationship("User", lazy="select")

@@ -20,6 +20,7 @@ MAX_ROWS = 5000
 
 @dataclass
 class HouseholdView:
+    id: int
     code: str
     org_unit: str
     address: str | None
@@ -32,6 +33,7 @@ class HouseholdView:
     id_number: str | None
     notes: str | None
     personal_visible: bool
+    groups: list | None = None  # special groups a locality defines: shown with the special_groups class
     classes: tuple[str, ...] = ()
 
 
@@ -50,10 +52,12 @@ def view(user: User, household: Household) -> HouseholdView | None:
         return getattr(household, name) if name in shown else None
 
     return HouseholdView(
-        code=household.code, org_unit=household.org_unit.code, address=value("address"), members=value("members"),
+        id=household.id, code=household.code, org_unit=household.org_unit.code, address=value("address"),
+        members=value("members"),
         elderly_alone=value("elderly_alone"), hardship=value("hardship"), disability=value("disability"),
         head_name=value("head_name"), phone=value("phone"), id_number=value("id_number"), notes=value("notes"),
         personal_visible="personal" in classes,
+        groups=(household.groups or []) if "special_groups" in classes else None,
         classes=tuple(c for c in visibility.HOUSEHOLD_CLASSES if c in classes))
 
 

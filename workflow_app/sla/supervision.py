@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import CaseFact, HumanTask, OrgUnit, User
 from ..models.task import OPEN
 from ..org import access, tree
+from ..repository import definitions
 
 COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"), "all": ("green", "yellow", "red",
                                                                                        "paused")}
@@ -79,7 +80,15 @@ def summary(user: User, code: str | None) -> dict:
     child_rows = [{"code": c.code, "name": c.name_zh, "level": c.level, "type": c.kind,
                    **by_child.get(c.path, _empty())} for c in children.scalars()]
     stages = [{"stage": k, **v} for k, v in sorted(_grouped(HumanTask.stage, unit).items(), key=lambda kv: str(kv[0]))]
-    return {"org_unit": unit.code, "name": unit.name_zh, "totals": totals, "children": child_rows, "stages": stages}
+    return {"org_unit": unit.code, "name": unit.name_zh, "totals": totals, "children": child_rows, "stages": stages,
+            "processes": _by_process(unit)}
+
+
+def _by_process(unit: OrgUnit) -> list[dict]:
+    """Open-task counts per process (event handling beside the service day and its visits…)."""
+    names = {v.key: v.name for v in definitions.summaries() if not v.locality}
+    return [{"process_key": key, "name": names.get(key) or key, **counts}
+            for key, counts in sorted(_grouped(HumanTask.process_key, unit).items(), key=lambda kv: str(kv[0]))]
 
 
 def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:

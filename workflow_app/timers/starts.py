@@ -8,13 +8,25 @@ root, for a platform-wide one). Each (process, event, unit) has a schedule row; 
 the definition that applies to it, so a town's variant replaces the default there. Missed
 occurrences are skipped, not fired in a burst; each due row is taken under a row lock and
 advanced in the same transaction that starts its case, so no occurrence starts twice.
+
+Schedules a mechanism computes. A timer start event whose property ``schedule`` names a
+*provider* (registered by the app factory, ``create_app._start_schedules``) starts when that
+provider says, from its own data, per unit: the monthly service day of each grid falls on its
+locality's rule and calendar, not on a fixed ISO cycle (the event's timer expression is then only
+what the engine fires). A provider (see ``Provider``) gives a unit's schedule fingerprint (stored
+as the row's expression: when it changes, the row is planned again) and its next ``Occurrence``:
+the moment to start, and the last moment the start may still be made; an occurrence whose window
+has passed unstarted is skipped, never started late.
 """
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock, uow
 from ..cases import data as case_data
@@ -28,6 +40,89 @@ from ..repository import instances as store
 from . import cycles
 
 log = logging.getLogger(__name__)
+PROVIDED = "schedule:"  # the expression of a row whose schedule a provider computes
+_ONE = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A start a provider asks for: at ``at``, or at the latest by ``until`` (then it is skipped)."""
+
+    at: datetime
+    until: datetime
+
+
+class Provider(Protocol):
+    def fingerprint(self, unit: OrgUnit) -> str:
+        """What decides the unit's dates (its rule, its settings): a change plans the row again."""
+
+    def next(self, unit: OrgUnit, moment: datetime, after: datetime | None = None) -> Occurrence | None:
+        """The first occurrence whose window has not ended at ``moment`` and that starts after ``after``."""
+
+
+def providers() -> dict[str, Provider]:
+    return current_app.extensions.get("workflow_app.start_schedules") or {}
+
+
+class _Cycle:
+    """When a start event's own timer value (an ISO date, duration or repeating interval) fires."""
+
+    def __init__(self, schedule: cycles.Schedule):
+        self.schedule = schedule
+
+    def first(self, now, last_run=None):
+        return self.schedule.next_after(now)[0]
+
+    def following(self, when, now, runs: int):
+        return self.schedule.next_after(max(now, when) + _ONE, runs)[0]
+
+    def expired(self, when, now) -> bool:
+        return False
+
+
+class _Provided:
+    """When a provider says a unit's start is due."""
+
+    def __init__(self, provider: Provider, unit: OrgUnit):
+        self.provider, self.unit = provider, unit
+
+    def first(self, now, last_run=None):
+        found = self.provider.next(self.unit, now, last_run)
+        return found.at if found else None
+
+    def following(self, when, now, runs: int):
+        found = self.provider.next(self.unit, now, max(now, when))
+        return found.at if found else None
+
+    def expired(self, when, now) -> bool:
+        """The occurrence at ``when`` is gone (its data changed) or its window has passed."""
+        found = self.provider.next(self.unit, when)
+        return found is None or found.at != when or now > found.until
+
+
+def _provided_expression(event: dict, unit: OrgUnit) -> str | None:
+    name = str((event.get("properties") or {}).get("schedule") or "").strip()
+    if not name:
+        return event["expression"]
+    provider = providers().get(name)
+    if provider is None:
+        log.warning("timer start %s names schedule %r, which no mechanism provides", event["bpmn_id"], name)
+        return None
+    return f"{PROVIDED}{name}|{provider.fingerprint(unit)}"
+
+
+def _timing(expression: str, unit: OrgUnit, now, parsed: dict | None = None):
+    """How a row's expression schedules: a provider's, or the ISO timer value's (None: it cannot)."""
+    if expression.startswith(PROVIDED):
+        provider = providers().get(expression[len(PROVIDED):].split("|", 1)[0])
+        return _Provided(provider, unit) if provider is not None else None
+    if parsed is not None and expression in parsed:
+        return parsed[expression]
+    schedule = _schedule(expression, now)
+    timing = _Cycle(schedule) if schedule is not None else None
+    if parsed is not None:
+        parsed[expression] = timing
+    return timing
 
 
 def _targets(event: dict, version: ProcessVersion) -> list[OrgUnit]:
@@ -67,15 +162,19 @@ def _wanted(now) -> dict[tuple[str, str, int], tuple[ProcessVersion, str]]:
         for event in store.manifest(version).get("timer_starts") or []:
             for unit in _targets(event, version):
                 applies = definitions.resolve(version.key, unit)
-                if applies.id == version.id:
-                    wanted[(version.key, event["bpmn_id"], unit.id)] = (version, event["expression"])
+                expression = _provided_expression(event, unit) if applies.id == version.id else None
+                if expression is not None:
+                    wanted[(version.key, event["bpmn_id"], unit.id)] = (version, expression, unit)
     return wanted
 
 
 def plan(now=None) -> int:
     """Make the schedule rows match the deployed definitions and the org tree."""
     now = now or clock.now()
-    return uow.run(lambda work: _plan(work, now))
+    try:
+        return uow.run(lambda work: _plan(work, now))
+    except IntegrityError:  # another scheduler node inserted the same new rows first: plan over them
+        return uow.run(lambda work: _plan(work, now))
 
 
 def _plan(work, now) -> int:
@@ -83,17 +182,20 @@ def _plan(work, now) -> int:
         wanted = _wanted(now)
         rows = {(r.process_key, r.event_id, r.unit_id): r
                 for r in db.session.execute(select(StartSchedule)).scalars()}
-        stale = {key: value for key, value in wanted.items() if not _current(rows.get(key), *value)}
-        schedules = {expression: _schedule(expression, now) for _version, expression in stale.values()}
+        stale = {key: value for key, value in wanted.items() if not _current(rows.get(key), *value[:2])}
+        parsed: dict = {}
+        firsts = {}
+        for key, (_version, expression, unit) in stale.items():
+            timing = _timing(expression, unit, now, parsed)
+            firsts[key] = timing.first(now, getattr(rows.get(key), "last_run_at", None)) if timing else None
     changed = 0
-    for key, (version, expression) in stale.items():
+    for key, (version, expression, _unit) in stale.items():
         row = rows.get(key)
         if row is None:
             row = StartSchedule(process_key=key[0], event_id=key[1], unit_id=key[2], runs=0)
             work.add(row)
-        schedule = schedules[expression]
         row.version_id, row.expression, row.runs = version.id, expression, 0
-        row.next_run_at = schedule.next_after(now)[0] if schedule else None
+        row.next_run_at = firsts[key]
         row.active = row.next_run_at is not None
         changed += 1
     for key, row in rows.items():
@@ -126,18 +228,21 @@ def _run_one(schedule_id: int, now) -> bool:
                 return False
             when, unit = row.next_run_at, row.unit
             version = definitions.resolve(row.process_key, unit)
-            data = case_data.check({"scheduled_for": when.isoformat(), "org_unit": unit.code})
-            prepared = service.prepare_start(version, unit, data, None, scheduled=True)
-            schedule = _schedule(row.expression, now)
+            timing = _timing(row.expression, unit, now)
+            expired = timing is not None and timing.expired(when, now)
+            if not expired:
+                data = case_data.check({"scheduled_for": when.isoformat(), "org_unit": unit.code})
+                prepared = service.prepare_start(version, unit, data, None, scheduled=True)
         row = _due_row(schedule_id, now, when, lock=True)
         if row is None:
             return False
-        service.write_start(work, prepared)
-        row.runs += 1
-        row.last_run_at = now
-        upcoming = schedule.next_after(max(now, when) + timedelta(microseconds=1), row.runs)[0] if schedule else None
+        if not expired:
+            service.write_start(work, prepared)
+            row.runs += 1
+            row.last_run_at = now
+        upcoming = timing.following(when, now, row.runs) if timing else None
         row.next_run_at, row.active = upcoming, upcoming is not None
-        return True
+        return not expired
 
     return uow.run(action)
 

@@ -35,7 +35,8 @@ def admission_items():
 @login_required
 def admission_export():
     body, mimetype = exchange.export(user(), "csv", request.args.get("org_unit") or None, "all")
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": 'attachment; filename="admitted_items.csv"'})
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": 'attachment; filename="admitted_items.csv"'})
 
 
 @bp.get("/admission/items/<code>")
@@ -92,7 +93,7 @@ def admission_blocked():
     return render_template("admission_blocked.html", rows=blocked.listing(user(), request.args.get("org_unit")))
 
 
-@bp.post("/admission/blocked/<int:instance_id>/<any(terminate,route-back):action>")
+@bp.post("/admission/blocked/<int:instance_id>/<any(terminate,route_back):action>")
 @login_required
 def admission_release(instance_id, action):
     act = blocked.terminate if action == "terminate" else blocked.route_back

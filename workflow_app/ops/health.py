@@ -1,0 +1,80 @@
+"""Liveness and readiness.
+
+``alive()``: the process answers (no database involved: a database outage must not get every app
+node restarted). ``readiness()``: the database answers, its schema is at the newest migration, and
+some scheduler ticked within WORKFLOW_HEARTBEAT_STALE seconds (time-driven work is being done);
+each check says why it failed.
+"""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy import text
+
+from .. import clock
+from ..extensions import db
+from . import heartbeats
+
+_HEADS: dict = {}
+
+
+@dataclass
+class Readiness:
+    ready: bool
+    checks: dict = field(default_factory=dict)  # name -> {"ok": bool, "detail": str}
+    reasons: list = field(default_factory=list)
+
+
+def alive() -> dict:
+    return {"status": "alive"}
+
+
+def head_revisions() -> set[str]:
+    """The newest migration(s) in this checkout (read once per process)."""
+    directory = current_app.extensions["migrate"].directory
+    if directory not in _HEADS:
+        _HEADS[directory] = set(ScriptDirectory(str(Path(directory))).get_heads())
+    return _HEADS[directory]
+
+
+def _database() -> tuple[bool, str, set]:
+    began = time.perf_counter()
+    try:
+        db.session.execute(text("SELECT 1"))
+        current = set(db.session.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except Exception as error:  # the reason is what the probe reports
+        db.session.rollback()
+        return False, f"database unreachable: {type(error).__name__}", set()
+    return True, f"answered in {(time.perf_counter() - began) * 1000:.1f} ms", current
+
+
+def readiness() -> Readiness:
+    result = Readiness(ready=True)
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        result.checks[name] = {"ok": ok, "detail": detail}
+        if not ok:
+            result.ready = False
+            result.reasons.append(f"{name}: {detail}")
+
+    reachable, detail, current = _database()
+    check("database", reachable, detail)
+    if reachable:
+        heads = head_revisions()
+        check("migrations", current == heads,
+              f"at {', '.join(sorted(current)) or 'nothing'}" + ("" if current == heads else
+                                                                 f"; the newest is {', '.join(sorted(heads))}: "
+                                                                 "run `flask migrate`"))
+        nodes = heartbeats.nodes(clock.now())
+        fresh = [n for n in nodes if not n.stale]
+        if fresh:
+            check("scheduler", True, f"{len(fresh)} scheduler(s) ticking; last beat {fresh[0].age:.0f} s ago")
+        elif nodes:
+            check("scheduler", False, f"no scheduler ticked in the last {heartbeats.stale_after():.0f} s "
+                                      f"(last beat {nodes[0].age:.0f} s ago, from {nodes[0].node})")
+        else:
+            check("scheduler", False, "no scheduler has ever ticked: run `flask scheduler` or `workflow-app serve`")
+    return result
