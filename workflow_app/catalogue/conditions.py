@@ -8,7 +8,7 @@ import io
 
 from sqlalchemy import func, select
 
-from .. import audit, clock
+from .. import audit, clock, uow
 from ..calendar.arithmetic import UNITS
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
@@ -80,24 +80,27 @@ def import_csv(content: bytes, actor=None, comment: str | None = None) -> tuple[
     """Import a catalogue; returns (version, created). All rows or none."""
     rows = parse(content)
     digest = hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()
-    current = latest()
-    if current is not None and current.sha256 == digest:
-        return current, False
-    number = (db.session.scalar(select(func.max(CatalogueVersion.version))) or 0) + 1
-    version = CatalogueVersion(version=number, sha256=digest, imported_at=clock.now(),
-                               imported_by=getattr(actor, "username", None) or "system", comment=comment)
-    db.session.add(version)
-    db.session.flush()
-    db.session.add_all(CatalogueCondition(
-        version_id=version.id, code=r["condition_code"], kind=r["class"], category_code=r["category_code"],
-        category=r["category"], subcategory_code=r["subcategory_code"], subcategory=r["subcategory"],
-        condition=r["condition"], time_limit=float(r["time_limit"]), time_unit=r["time_unit"],
-        closing_condition=r["closing_condition"], department_type=r["department_type"], severity=r["severity"],
-    ) for r in rows)
-    audit.record("catalogue_imported", actor=actor, subject=f"catalogue:v{number}", detail={"rows": len(rows)})
-    db.session.commit()
-    forget_org()
-    return version, True
+
+    def action(work):
+        current = latest()
+        if current is not None and current.sha256 == digest:
+            return current, False
+        number = (db.session.scalar(select(func.max(CatalogueVersion.version))) or 0) + 1
+        version = CatalogueVersion(version=number, sha256=digest, imported_at=clock.now(),
+                                   imported_by=getattr(actor, "username", None) or "system", comment=comment)
+        work.add(version)
+        work.flush()
+        db.session.add_all(CatalogueCondition(
+            version_id=version.id, code=r["condition_code"], kind=r["class"], category_code=r["category_code"],
+            category=r["category"], subcategory_code=r["subcategory_code"], subcategory=r["subcategory"],
+            condition=r["condition"], time_limit=float(r["time_limit"]), time_unit=r["time_unit"],
+            closing_condition=r["closing_condition"], department_type=r["department_type"], severity=r["severity"],
+        ) for r in rows)
+        audit.record("catalogue_imported", actor=actor, subject=f"catalogue:v{number}", detail={"rows": len(rows)})
+        work.after_commit(forget_org)
+        return version, True
+
+    return uow.run(action)
 
 
 def conditions(version: CatalogueVersion | None = None) -> list[CatalogueCondition]:
@@ -157,21 +160,24 @@ def save_overrides(locality: str, items: list[dict], actor) -> int:
               if item["condition_code"] not in known}
     if errors:
         raise InvalidInput("unknown catalogue conditions", errors)
-    existing = {o.condition_code: o for o in db.session.execute(
-        select(CatalogueOverride).where(CatalogueOverride.locality == locality)).scalars()}
-    for item in items:
-        row = existing.get(item["condition_code"])
-        if item.get("time_limit") is None:
-            if row is not None:
-                db.session.delete(row)
-            continue
-        row = row or CatalogueOverride(locality=locality, condition_code=item["condition_code"])
-        row.time_limit, row.time_unit = float(item["time_limit"]), item["time_unit"]
-        db.session.add(row)
-    audit.record("catalogue_overridden", actor=actor, subject=f"catalogue:{locality}", detail={"items": items})
-    db.session.commit()
-    forget_org()
-    return len(items)
+
+    def action(work):
+        existing = {o.condition_code: o for o in db.session.execute(
+            select(CatalogueOverride).where(CatalogueOverride.locality == locality)).scalars()}
+        for item in items:
+            row = existing.get(item["condition_code"])
+            if item.get("time_limit") is None:
+                if row is not None:
+                    db.session.delete(row)
+                continue
+            row = row or CatalogueOverride(locality=locality, condition_code=item["condition_code"])
+            row.time_limit, row.time_unit = float(item["time_limit"]), item["time_unit"]
+            work.add(row)
+        audit.record("catalogue_overridden", actor=actor, subject=f"catalogue:{locality}", detail={"items": items})
+        work.after_commit(forget_org)
+        return len(items)
+
+    return uow.run(action)
 
 
 def departments_for(duty: str, unit=None) -> list[str]:

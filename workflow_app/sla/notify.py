@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, uow
 from ..extensions import db
 from ..models import HumanTask, Notification, User
 from ..org import people, roles
@@ -78,10 +78,12 @@ def unread(user: User, limit: int = 50) -> list[Notification]:
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != user.id:
-        return None
-    if note.read_at is None:
-        note.read_at = clock.now()
-        db.session.commit()
-    return note
+    def action(work):
+        note = db.session.get(Notification, notification_id)
+        if note is None or note.user_id != user.id:
+            return None
+        if note.read_at is None:
+            note.read_at = clock.now()
+        return note
+
+    return uow.run(action)

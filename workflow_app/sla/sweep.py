@@ -3,8 +3,9 @@ scheduler nodes: the change is a conditional UPDATE, and only the node whose UPD
 records the fact and notifies the leaders."""
 
 from sqlalchemy import and_, select, update
+from sqlalchemy.orm import joinedload
 
-from .. import audit, clock, facts
+from .. import audit, clock, facts, uow
 from ..extensions import db
 from ..models import HumanTask
 from ..models.task import OPEN_SQL
@@ -31,23 +32,34 @@ def _turn(colour: str, when_column, from_states: tuple[str, ...], now, limit: in
 
 
 def _announce(task_ids: list[int], colour: str) -> None:
-    for task in db.session.execute(select(HumanTask).where(HumanTask.id.in_(task_ids))).scalars():
-        db.session.refresh(task)
-        facts.record(f"sla_{colour}", task=task, detail={"due_at": task.due_at.isoformat() if task.due_at else None})
-        audit.record(f"sla_{colour}", task=task)
+    """Facts, audit and the leaders' notifications for the tasks that just changed colour: one
+    query for the tasks (with their cases), one for each distinct (leader role, scope)."""
+    tasks = db.session.execute(
+        select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id.in_(task_ids))
+        .execution_options(populate_existing=True)).scalars().all()
+    leaders: dict = {}
+    for task in tasks:
+        facts.record(f"sla_{colour}", task=task, instance=task.instance,
+                     detail={"due_at": task.due_at.isoformat() if task.due_at else None})
+        audit.record(f"sla_{colour}", task=task, instance=task.instance)
         title = MESSAGES[colour].format(name=task.name, ratio="80%")
-        notify.send(notify.leaders_of(task), notify.Message(f"sla_{colour}", f"{title}·{task.title or ''}",
-                                                            task=task))
+        key = (task.role, task.scope_path)
+        if key not in leaders:
+            leaders[key] = notify.leaders_of(task)
+        notify.send(leaders[key], notify.Message(f"sla_{colour}", f"{title}·{task.title or ''}", task=task))
 
 
 def sweep(now=None, limit: int = 500) -> dict:
-    """One pass: green -> yellow at warn time, green/yellow -> red at due time. Commits."""
+    """One pass: green -> yellow at warn time, green/yellow -> red at due time."""
     now = now or clock.now()
-    red = _turn("red", HumanTask.due_at, ("green", "yellow"), now, limit)
-    yellow = _turn("yellow", HumanTask.warn_at, ("green",), now, limit)
-    if red:
-        _announce(red, "red")
-    if yellow:
-        _announce(yellow, "yellow")
-    db.session.commit()
-    return {"yellow": len(yellow), "red": len(red)}
+
+    def action(work):
+        red = _turn("red", HumanTask.due_at, ("green", "yellow"), now, limit)
+        yellow = _turn("yellow", HumanTask.warn_at, ("green",), now, limit)
+        if red:
+            _announce(red, "red")
+        if yellow:
+            _announce(yellow, "yellow")
+        return {"yellow": len(yellow), "red": len(red)}
+
+    return uow.run(action)
