@@ -127,7 +127,7 @@ def prepare(url: str, folder: Path, args, seed: bool) -> None:
     subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "deploy", "--dir", str(bundles)], **run)
 
 
-def drive(ports: list, args, events: list | None = None, label: str = "") -> tuple[Stats, float]:
+def drive(ports: list, args, events: list | None = None, label: str = "", phase: int = 1) -> tuple[Stats, float]:
     """``args.clients`` clients on ``ports`` (a shared list: the nodes up now) for ``args.seconds``;
     ``events`` are (at second, fn) run by the driver meanwhile."""
     stats = Stats()
@@ -136,7 +136,7 @@ def drive(ports: list, args, events: list | None = None, label: str = "") -> tup
 
     def client(index: int) -> None:
         grid = GRIDS[index % len(GRIDS)]
-        person = Client(index, ports, stats, grid)
+        person = Client(index, ports, stats, grid, phase)
         person.login_all()
         ready.wait()
         while not stop.is_set():
@@ -222,7 +222,7 @@ def cluster(url: str, folder: Path, args) -> tuple[dict, Stats]:
 
     events = [(args.seconds * 0.4, kill), (args.seconds * 0.4 + args.down, restart)] if args.kill else []
     try:
-        stats, elapsed = drive(ports, args, events, label="two app nodes, two schedulers")
+        stats, elapsed = drive(ports, args, events, label="two app nodes, two schedulers", phase=2)
         summary = report(stats, elapsed, "2 nodes")
         summary["drained"] = wait_for_timers(url, args.lease + 15)
     finally:

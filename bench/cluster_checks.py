@@ -10,8 +10,8 @@ CHECKS = {
         "SELECT t.id FROM human_task t WHERE (t.state = 'completed') <> EXISTS (SELECT 1 FROM audit_event a "
         "WHERE a.kind = 'task_completed' AND a.human_task_id = t.id)"),
     "no case started twice": (
-        "SELECT nonce FROM (SELECT coalesce(substring(data from '#(c[0-9]+-[0-9]+)'), data::json->>'ref') AS nonce "
-        "FROM process_instance) n WHERE nonce IS NOT NULL GROUP BY nonce HAVING count(*) > 1"),
+        "SELECT nonce FROM (SELECT coalesce(substring(data from '#([0-9]c[0-9]+-[0-9]+)'), data::json->>'ref') "
+        "AS nonce FROM process_instance) n WHERE nonce IS NOT NULL GROUP BY nonce HAVING count(*) > 1"),
     "no timer fired twice": (
         "SELECT instance_id FROM audit_event WHERE kind = 'timer_fired' GROUP BY instance_id HAVING count(*) > 1"),
     "no timer lost": (

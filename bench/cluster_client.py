@@ -38,8 +38,8 @@ class Stats:
 
 
 class Client:
-    def __init__(self, index: int, ports: list, stats: Stats, grid: str):
-        self.index, self.ports, self.stats, self.grid = index, ports, stats, grid
+    def __init__(self, index: int, ports: list, stats: Stats, grid: str, phase: int = 1):
+        self.index, self.ports, self.stats, self.grid, self.phase = index, ports, stats, grid, phase
         self.worker, self.staff = f"worker-{grid}", f"staff-{grid.rsplit('-', 1)[0]}"
         self.tokens: dict[str, str] = {}
         self.conns: dict[int, HTTPConnection] = {}
@@ -133,7 +133,7 @@ class Client:
             time.sleep(0.5)
             return
         self.count += 1
-        nonce = f"c{self.index}-{self.count}"
+        nonce = f"{self.phase}c{self.index}-{self.count}"  # unique across the runs on one database
         case = self._start("POST /instances", "minor_event", {**REPORT, "description": f"路灯不亮 #{nonce}"}, nonce)
         timer = self._start("POST /instances (timer)", "bench_timer", {"ref": f"t{nonce}"}, f"t{nonce}")
         if timer:

@@ -34,6 +34,9 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("WORKFLOW_LOG_LEVEL", "info").lower()
 proc_name = "workflow-app"
+# gunicorn ≥ 25 opens a control socket at one fixed path per user ($HOME/.gunicorn/gunicorn.ctl): two
+# nodes on one host would take each other's. Off unless asked for (older gunicorns ignore the name).
+control_socket_disable = os.environ.get("WORKFLOW_GUNICORN_CONTROL", "0") != "1"
 os.environ.setdefault("WORKFLOW_ENGINE_WORKERS", str(threads))
 
 if os.environ.get("WORKFLOW_LOG_FORMAT", "json") == "json":

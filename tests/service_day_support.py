@@ -18,8 +18,8 @@ PROCESSES = ("event_handling", "grid_service_day", "household_visit", "service_d
 GARBAGE = "E0101-01"  # 暴露垃圾: a minor event the grid handles itself
 
 
-def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=BEIJING)
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
 
 
 def deploy_all(api) -> None:

@@ -99,3 +99,16 @@ def test_identical_definitions_are_not_a_new_version_and_others_may_not_deploy(e
     assert merged["locality"] == "dc" and merged["own"]["comment"] == VARIANT["comment"]
     assert [t["indicator"] for t in next(i for i in merged["indicators"] if i["id"] == "综合得分")["definition"]
             ["terms"]] == ["按期结案率"]
+
+
+def test_a_full_copy_may_be_a_variant_but_a_locality_may_not_change_the_ledger(events):
+    copy = shipped()
+    copy["indicators"] = [dict(i, terms=[{"indicator": "结案率", "weight": 100}]) if i["id"] == "综合得分" else i
+                          for i in copy["indicators"]]
+    deployed = events.post("/indicators/definitions", "designer", json={"document": copy, "locality": "xs"})
+    assert deployed.status_code == 201, deployed.get_json()
+    own = events.get("/indicators/definitions", "designer", query_string={"locality": "xs"}).get_json()["own"]
+    assert "ledger" not in own and "verdicts" not in own  # the same as the county's: not the variant's own
+    copy["ledger"] = {**copy["ledger"], "due_from": "other_due"}
+    refused = events.post("/indicators/definitions", "designer", json={"document": copy, "locality": "xs"})
+    assert refused.status_code == 422 and "ledger" in refused.get_json()["errors"]

@@ -90,3 +90,4 @@ def test_the_bulletin_page_and_its_files(march):
     assert browser.get("/bulletins/qingxi/2026-03.xlsx").status_code == 200
     resident = login(march.app, "resident-dc-dm")
     assert resident.get("/bulletins/qingxi/2026-03").status_code == 403
+    assert resident.get("/indicators/me").status_code == 403 and "考核评价" not in text(resident.get("/inbox"))

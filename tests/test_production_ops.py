@@ -101,7 +101,8 @@ def test_operations_page_flags_a_stale_scheduler(api):
     assert "sched-b:77" in html and 'data-stale="1"' in html and html.count('data-stale="1"') == 1
     assert "/operations" in text(ok(admin.get("/inbox"), 200))  # the nav entry, for administrators
     staff = login(app, "staff-dc-dm")
-    assert staff.get("/operations").status_code == 403
+    forbidden = staff.get("/operations")
+    assert forbidden.status_code == 403 and forbidden.headers["X-Request-ID"] in text(forbidden)  # the page says it
     assert "/operations" not in text(ok(staff.get("/inbox"), 200))
 
 
@@ -150,6 +151,7 @@ def test_json_logs_carry_request_user_case_task_and_no_personal_data(api):
     access = [line for line in lines if line.get("event") == "request"]
     completed = next(line for line in access if line["route"] == "/api/v1/tasks/<int:task_id>/complete")
     assert completed["status"] == 200 and completed["user"] == "staff-dc-dm" and completed["task"] == task["id"]
+    assert completed["case"] == case["id"]  # from the answer: a task route names no case
     assert completed["request_id"] == done.headers["X-Request-ID"] and completed["duration_ms"] >= 0
     inbox = next(line for line in access if line["route"] == "/api/v1/inbox")
     assert inbox["query_keys"] == ["q", "state"]
@@ -192,3 +194,13 @@ def test_metrics_count_what_committed(api):
         assert name in page, name
     assert 'route="/api/v1/tasks/<int:task_id>/complete"' in page
     assert case["id"]
+
+
+def test_readyz_on_a_schema_behind_answers_503_not_500(app, client, monkeypatch):
+    monkeypatch.setattr(health, "head_revisions", lambda: {"9999"})
+    with app.app_context():
+        db.session.execute(db.text("DROP TABLE scheduler_heartbeat"))
+        db.session.commit()
+    status, body = _ready(client)
+    assert status == 503 and not body["checks"]["migrations"]["ok"]
+    assert "heartbeats cannot be read" in body["checks"]["scheduler"]["detail"]

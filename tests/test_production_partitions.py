@@ -98,8 +98,8 @@ def test_migrating_existing_tables_keeps_their_rows_in_a_legacy_partition(databa
     try:
         with app.app_context():
             upgrade(directory=directory, revision="0010")
-            db.session.execute(text("INSERT INTO audit_event (at, kind, actor) SELECT now() - make_interval(days => n), "
-                                    "'old_event', 'system' FROM generate_series(1, 50) n"))
+            db.session.execute(text("INSERT INTO audit_event (at, kind, actor) SELECT now() - "
+                                    "make_interval(days => n), 'old_event', 'system' FROM generate_series(1, 50) n"))
             db.session.execute(text("INSERT INTO case_fact (at, kind) VALUES (now(), 'old_fact')"))
             db.session.commit()
             upgrade(directory=directory, revision="0011")

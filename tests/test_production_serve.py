@@ -101,7 +101,8 @@ def _ready(port) -> bool:
 def served(demo_org, database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "serve-test-" + "k" * 40,
            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WORKFLOW_SCHEDULER_INTERVAL": "1",
-           "WORKFLOW_ENGINE_WORKERS": "1", "UPLOAD_DIR": str(tmp_path / "uploads")}
+           "WORKFLOW_ENGINE_WORKERS": "1", "UPLOAD_DIR": str(tmp_path / "uploads"),
+           "WORKFLOW_METRICS_ALLOW": "127.0.0.1"}
     subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "deploy"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
     port = _port()
@@ -109,7 +110,11 @@ def served(demo_org, database_url, tmp_path):
     proc = subprocess.Popen([str(SCRIPT), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
                              "--grace", "10"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait(lambda: _ready(port), 90, "readiness (app and scheduler heartbeat)")
+        try:
+            _wait(lambda: _ready(port), 120, "readiness (app and scheduler heartbeat)")
+        except AssertionError as error:
+            log.flush()
+            raise AssertionError(f"{error}: {(tmp_path / 'serve.log').read_text()[-3000:]}") from None
         yield proc, port, tmp_path / "serve.log"
     finally:
         if proc.poll() is None:
@@ -133,6 +138,9 @@ def test_serve_stops_everything_it_started(served, signum):
     proc, port, log = served
     assert _call(port, "GET", "/healthz") == (200, {"status": "alive"})
     _start_a_case(port)  # brings up an engine worker in the gunicorn worker
+    status, page = _call(port, "GET", "/metrics")
+    assert status == 200 and 'workflow_case_starts_total{process="minor_event"} 1.0' in page, page[:2000]
+    assert 'workflow_http_request_duration_seconds_count{method="POST",route="/api/v1/instances"} 1.0' in page
     tree = _descendants(proc.pid)
     commands = [_cmdline(pid) for pid in tree]
     assert any("gunicorn" in c for c in commands) and any(" scheduler" in c for c in commands), commands

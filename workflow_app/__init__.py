@@ -70,9 +70,11 @@ def _guards():
     """Platform rules that may refuse a start or hold a task (see cases/guards.py)."""
     from .admission import enforcement
     from .cases.guards import Guards
+    from .service_day import schedule as service_day_schedule
 
     registry = Guards()
     registry.register(enforcement.guard())  # item-entry admission
+    registry.register(service_day_schedule.guard())  # a service day started by hand: staff of that unit only
     return registry
 
 

@@ -79,6 +79,7 @@ def demo_users() -> list[tuple[str, str, list[tuple[str, str]]]]:
         ("designer", "流程设计员 周工", [("process_designer", county)]),
         ("supervisor", "县督查 李督查", [("county_supervisor", county)]),
         ("evaluator", "第三方评估 陈评估", [("evaluator", county)]),
+        ("meeting", "县社区减负联席会议办公室", [("joint_meeting", county)]),
     ]
     for town_code, zh, _en, communities in TOWNS:
         users.append((f"dispatcher-{town_code}", f"{zh}派遣员", [("town_dispatcher", town_code)]))

@@ -171,7 +171,7 @@ def upgrade():
         sa.Column('started_at', sa.DateTime(), nullable=False),
         sa.Column('beat_at', sa.DateTime(), nullable=False),
         sa.Column('ticks', sa.Integer(), nullable=False),
-        sa.Column('interval', sa.Float(), nullable=False),
+        sa.Column('interval', sa.Double(), nullable=False),
         sa.PrimaryKeyConstraint('node', name=op.f('pk_scheduler_heartbeat')),
     )
     with op.batch_alter_table('scheduler_heartbeat', schema=None) as batch_op:

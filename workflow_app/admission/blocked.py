@@ -15,7 +15,7 @@ from ..cases import service, sync
 from ..engine import TaskNotReady
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, User
+from ..models import HumanTask, OrgUnit, ProcessInstance, User
 from ..models.task import CANCELLED, OPEN
 from ..org import access, tree
 from ..repository import instances as store
@@ -67,8 +67,6 @@ def listing(actor: User, org_unit: str | None = None) -> list[dict]:
     query = select(ProcessInstance).where(ProcessInstance.status == "blocked").order_by(ProcessInstance.id.desc())
     if org_unit:
         unit = tree.require(org_unit)
-        from ..models import OrgUnit
-
         query = query.join(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id).where(tree.subtree(unit))
     found = []
     for instance in db.session.execute(query.limit(MAX_LISTED)).scalars():

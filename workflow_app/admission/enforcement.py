@@ -104,6 +104,18 @@ def is_department_user(user: User | None) -> bool:
     return False
 
 
+def _started_by_department(task: TaskCheck) -> bool:
+    """Whether a department role started the case: from the ``initiator`` the platform wrote into
+    the case data (no query), else from the starter's assignments."""
+    roles_held = ((task.data or {}).get("initiator") or {}).get("roles")
+    if isinstance(roles_held, list):
+        index = roles.role_index()
+        return any(isinstance(code, str) and (ref := index.get(code.lower())) is not None
+                   and ref.scope_data_key == "department" for code in roles_held)
+    instance = task.instance
+    return is_department_user(db.session.get(User, instance.started_by_id) if instance.started_by_id else None)
+
+
 # --- starts -------------------------------------------------------------------------------------
 def _named_units(declared: dict, data: dict) -> list[tree.UnitRef]:
     value = data.get(declared.get(UNITS_FROM, ""))
@@ -180,22 +192,27 @@ def check_task(task: TaskCheck) -> Hold | None:
     if not config.enforces(scope.level) or instance.process_key in config.exempt:
         return None
     declared = declaration(task.manifest)
-    starter = db.session.get(User, instance.started_by_id) if instance.started_by_id else None
-    department = pushing_department({**(instance.data or {}), **(task.data or {})}, starter, tree.ref_by_id(
-        instance.org_unit_id) if instance.org_unit_id else scope)
     if not _declared(declared):
-        if not is_department_user(starter):
+        if not _started_by_department(task):
             return None
-        refusal = Refusal("undeclared", None, instance.process_key, [scope.code], department, task.bpmn_id)
-    else:
-        code = item_code(declared, task.data, instance.data)
-        county = items.county_of(scope)
-        problem = items.problem(items.find(county, code), scope, items.today(county)) if code else "missing"
-        if problem is None:
-            return None
-        refusal = Refusal(problem, code, instance.process_key, [scope.code], department, task.bpmn_id)
+        return _hold(task, Refusal("undeclared", None, instance.process_key, [scope.code], bpmn_id=task.bpmn_id))
+    code = item_code(declared, task.data, instance.data if instance.id is not None else {})
+    county = items.county_of(scope)
+    problem = items.problem(items.find(county, code), scope, items.today(county)) if code else "missing"
+    if problem is None:
+        return None
+    return _hold(task, Refusal(problem, code, instance.process_key, [scope.code], bpmn_id=task.bpmn_id))
+
+
+def _hold(task: TaskCheck, refusal: Refusal) -> Hold:
+    """Refuse the task: the start, when the case is being started (nothing is created); else hold it."""
+    instance = task.instance
+    starter = db.session.get(User, instance.started_by_id) if instance.started_by_id else None
+    case_unit = tree.ref_by_id(instance.org_unit_id) if instance.org_unit_id else task.scope
+    case_data = instance.data if instance.id is not None else {}
+    refusal.department = pushing_department({**(case_data or {}), **(task.data or {})}, starter, case_unit)
     refusal.message = message(refusal)
-    if instance.id is None:  # the case is being started: refuse the start, nothing is created
+    if instance.id is None:
         refusal.bpmn_id = None
         _refuse_start(refusal, starter)
     refusals.record_task(refusal, instance, starter)

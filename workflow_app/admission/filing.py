@@ -40,7 +40,17 @@ def start_form(actor: User, key: str) -> StartForm:
     version = definitions.resolve(key, department)
     manifest = store.manifest(version)
     document = (manifest.get("forms") or {}).get((manifest.get("start") or {}).get("form") or "") or {}
-    return StartForm(key, version.name or key, document, department, taskforms.reference_choices(document, department))
+    return StartForm(key, version.name or key, document, department, _choices(document, department))
+
+
+def _choices(document: dict, department: OrgUnit) -> dict:
+    """The form's reference choices, narrowed to the levels a field lists in ``x-org-level``."""
+    choices = taskforms.reference_choices(document, department)
+    for name, spec in (document.get("properties") or {}).items():
+        levels = spec.get("x-org-level") if isinstance(spec, dict) else None
+        if isinstance(levels, list) and name in choices:
+            choices[name] = [c for c in choices[name] if (ref := tree.ref_by_code(c[0])) and ref.level in levels]
+    return choices
 
 
 def _unit_for_application(data: dict, department: OrgUnit) -> str:

@@ -44,6 +44,7 @@ class ErrorSchema(Schema):
     reason = fields.String()
     message = fields.String()
     errors = fields.Raw()
+    request_id = fields.String()  # also the X-Request-ID header; on every log line of the request
 
 
 class OrgUnitSchema(Schema):

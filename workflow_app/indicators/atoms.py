@@ -7,6 +7,7 @@
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 CASE_FLOWS = ("filed", "due", "closed", "closed_on_time", "closed_late")
 CASE_STOCKS = {"open": "c|open", "overdue_open": "c|overdue"}
@@ -18,6 +19,7 @@ def _part(value) -> str:
     return text.replace("|", "/").strip()[:MAX_PART]
 
 
+@lru_cache(maxsize=4096)
 def fact(kind: str, stage=None, role=None, verdict=None, first: bool = False) -> str:
     return "|".join(("f1" if first else "f", _part(kind), _part(stage), _part(role), _part(verdict)))
 

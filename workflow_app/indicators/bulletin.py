@@ -110,7 +110,7 @@ def build(user: User, county_code: str, month_key: str) -> dict:
     county = tree.get(county_code)
     _access(user, county)
     month = periods.month_of(month_key)
-    stream.catch_up()
+    stream.catch_up(stream.READ_BUDGET)
     period_row = closing.ensure_frozen(county, month) if month.closed() else None
     tables = {level: report.build(county, report.Ask(county.code, month, level), level) for level, _ in LEVELS}
     first = tables["town"]

@@ -105,11 +105,14 @@ def freeze(root: OrgUnit, month: periods.Period, now: datetime | None = None) ->
 
 
 def ensure_frozen(root: OrgUnit, month: periods.Period) -> Period | None:
-    """A month that has ended, frozen now if it is not yet (after rolling up what is pending)."""
+    """A month that has ended, frozen now if it is not yet (after rolling up what is pending; while a
+    backlog is still rolling up, None: the month is read live)."""
     found = freezing.frozen(root.id).get(month.key)
     if found is not None or not month.closed():
         return found
-    stream.catch_up()
+    stream.catch_up(30.0)
+    if stream.pending():
+        return None  # a backlog still rolling up: the month stays live until the scheduler freezes it
     for earlier in periods.months_between(rollups.first_day() or month.start, month.start):
         if earlier.key not in freezing.frozen(root.id):
             freeze(root, earlier)

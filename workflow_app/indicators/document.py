@@ -18,6 +18,7 @@ process) over the values of the indicators they name; ``ratio(a, b)`` divides sa
 """
 
 import ast
+import contextvars
 import hashlib
 import json
 import keyword
@@ -38,8 +39,10 @@ DEFAULT_GRADES = [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade"
                   {"grade": "D", "min": 40}, {"grade": "E", "min": None}]
 DEFAULT_LEDGER = {"opened_by": ["filed"], "closed_by": ["closed_on_time", "closed_late", "supervised"],
                   "on_time": ["closed_on_time"], "late": ["closed_late"], "due_from": "case_due",
-                  "category_from": ["standard.subcategory", "category"], "processes": None}
+                  "category_from": ["standard.subcategory", "category"], "processes": None,
+                  "distinct": ["rework", "extended", "paused"]}
 COUNT_SOURCES = ("cases", "facts", "tasks", "sum", "formula")
+document_in_check: contextvars.ContextVar[dict] = contextvars.ContextVar("indicator_document_in_check")
 
 
 def load(content: bytes | str) -> dict:
@@ -100,11 +103,19 @@ class Problems:
             raise InvalidInput(f"the {what} have {count} problem(s)", self.items)
 
 
+def overlay_of(overlay: dict, base: dict) -> dict:
+    """A locality's file as an overlay: keys only the platform may set (the ledger rules, the verdict
+    rules) may appear if they say what the platform's say (a full copy of the file is fine)."""
+    same = {k for k in overlay if k in BASE_KEYS and k not in OVERLAY_KEYS and overlay[k] == base.get(k)}
+    return {k: v for k, v in overlay.items() if k not in same}
+
+
 def check_overlay(overlay: dict) -> None:
     problems = Problems()
     for key in overlay:
         if key not in OVERLAY_KEYS:
-            problems.add(key, f"a locality may change only {', '.join(OVERLAY_KEYS)}")
+            problems.add(key, f"a locality may change only {', '.join(OVERLAY_KEYS)} (the ledger and verdict rules "
+                              "are the platform's)")
     if not isinstance(overlay.get("indicators", []), list):
         problems.add("indicators", "must be a list")
     for number, item in enumerate(overlay.get("indicators") or []):
@@ -132,9 +143,13 @@ def check(document: dict) -> list[str]:
     kinds = _kinds_by_id(items, problems)
     _check_bulletin(document.get("bulletin") or {}, kinds, problems)
     formulas = []
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            formulas += _check_item(item, kinds, problems)
+    token = document_in_check.set(document)
+    try:
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                formulas += _check_item(item, kinds, problems)
+    finally:
+        document_in_check.reset(token)
     if not problems.items:
         order(items, problems)
     problems.raise_any("definitions")
@@ -200,7 +215,7 @@ def _check_ledger(ledger, problems) -> None:
             problems.add("ledger", f"unknown key {key!r}")
         elif key == "due_from" and not (isinstance(value, str) and 0 < len(value) <= 64):
             problems.add("ledger.due_from", "the data key holding a case's due time")
-        elif key in ("opened_by", "closed_by", "on_time", "late", "category_from") and not _texts(value):
+        elif key in ("opened_by", "closed_by", "on_time", "late", "category_from", "distinct") and not _texts(value):
             problems.add(f"ledger.{key}", "a list of names")
         elif key == "processes" and value is not None and not _texts(value):
             problems.add("ledger.processes", "null (every process) or a list of process keys")
@@ -300,6 +315,12 @@ def _check_count(ident, item, kinds, problems) -> None:
             problems.add(ident, f"{key}: a text or a list of texts")
     if item.get("measure", "count") not in ("count", "sum"):
         problems.add(ident, "measure: count or sum")
+    if item.get("distinct") and source == "facts":
+        counted = set(ledger_rules(document_in_check.get()).get("distinct") or [])
+        missing = sorted(set(_refs(item["facts"])) - counted)
+        if missing:
+            problems.add(ident, f"distinct: add {', '.join(missing)} to ledger.distinct (the kinds counted once per "
+                                "case)")
 
 
 def _check_score(ident, item, kinds, problems) -> None:

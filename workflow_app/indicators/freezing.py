@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..org import tree
+from . import rollups
 from .rollups import Increments
 from .tables import Adjustment, Period
 
@@ -45,18 +46,18 @@ def _months_by_root(roots: set[int]) -> dict[int, list[Period]]:
 
 def late_adjustments(increments: Increments, facts, now: datetime) -> int:
     """Adjust frozen months for increments dated inside them (facts that arrived after the freeze)."""
-    roots = {root_id_of(key[2]) for key in list(increments.flows) + list(increments.stocks)}
-    months = _months_by_root(roots)
+    paths = {key[2] for key in increments.flows} | {key[2] for key in increments.stocks}
+    months = _months_by_root({root_id_of(path) for path in paths})
     if not any(months.values()):
         return 0
     ids = [f.id for f in facts]
     reason = (f"冻结后到达的数据（事实 #{min(ids)}–#{max(ids)}）" if ids else "冻结后到达的数据（超期扫描）")
     made = 0
-    for (day, unit_id, path, actor, atom), (n, _total) in increments.flows.items():
+    for day, unit_id, path, actor, atom, n, _total in increments.flow_rows():
         for month in months.get(root_id_of(path), []):
             if month.starts_on <= day < month.ends_on and n:
                 made += _adjust(month, unit_id, path, actor, atom, n, reason, now)
-    for (day, unit_id, path, actor, atom), n in increments.stocks.items():
+    for day, unit_id, path, actor, atom, n in increments.stock_rows():
         for month in months.get(root_id_of(path), []):
             if day < month.ends_on and n:
                 made += _adjust(month, unit_id, path, actor, atom, n, reason, now)
@@ -69,17 +70,17 @@ def _adjust(month: Period, unit_id, path, actor, atom, n, reason, now) -> int:
     return 1
 
 
-def atom_adjustments(period_ids: list[int], path: str, people: bool) -> dict[tuple[int, str], float]:
-    """The platform's atom adjustments of frozen months in a subtree, per unit (or person) and atom."""
+def atom_adjustments(period_ids: list[int], path: str, by=None) -> dict[tuple, float]:
+    """The platform's atom adjustments of frozen months in a subtree, per atom, grouped ``by`` (as
+    the rollups are read)."""
     keys = db.session.execute(select(Period.root_id, Period.period).where(Period.id.in_(period_ids))).all()
     found: dict = defaultdict(float)
+    column, actors = rollups.key(Adjustment, by)
     for root_id, key in keys:
-        by = Adjustment.actor_id if people else Adjustment.unit_id
-        actor = Adjustment.actor_id > 0 if people else Adjustment.actor_id == 0
         rows = db.session.execute(
-            select(by, Adjustment.atom, func.sum(Adjustment.delta))
-            .where(Adjustment.root_id == root_id, Adjustment.period == key, Adjustment.atom.is_not(None), actor,
-                   tree.within(Adjustment.unit_path, path)).group_by(by, Adjustment.atom))
+            select(column, Adjustment.atom, func.sum(Adjustment.delta))
+            .where(Adjustment.root_id == root_id, Adjustment.period == key, Adjustment.atom.is_not(None), actors,
+                   tree.within(Adjustment.unit_path, path)).group_by(column, Adjustment.atom))
         for subject, atom, delta in rows:
             found[(subject, atom)] += float(delta or 0)
     return found

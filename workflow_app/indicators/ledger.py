@@ -11,7 +11,7 @@ counts in that period however late it is closed."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from ..extensions import db
 from ..models import CaseFact, HumanTask, ProcessInstance
@@ -69,18 +69,66 @@ def _when(value) -> datetime | None:
         return None
 
 
+ENTRY_FIELDS = ("id", "instance_id", "process_key", "unit_id", "unit_path", "reporter_id", "category", "title",
+                "filed_at", "due_at", "closed_at", "on_time", "closing", "overdue_day", "kinds")
+CHANGING = ("closed_at", "on_time", "closing", "overdue_day", "kinds")
+
+
+@dataclass
+class Entry:
+    """A case of the ledger while a batch works on it (written back with one statement per kind)."""
+
+    id: int | None
+    instance_id: int
+    process_key: str
+    unit_id: int
+    unit_path: str
+    reporter_id: int
+    category: str | None
+    title: str | None
+    filed_at: datetime
+    due_at: datetime | None
+    closed_at: datetime | None = None
+    on_time: bool | None = None
+    closing: str | None = None
+    overdue_day: object = None
+    kinds: str = ""
+    changed: bool = False
+
+
+def entry_columns():
+    return [getattr(CaseEntry, name) for name in ENTRY_FIELDS]
+
+
+def load_entries(condition, limit: int | None = None, order=None) -> list[Entry]:
+    query = select(*entry_columns()).where(condition)
+    if order is not None:
+        query = query.order_by(order)
+    if limit is not None:
+        query = query.limit(limit)
+    return [Entry(*row) for row in db.session.execute(query)]
+
+
 @dataclass
 class Batch:
     """One batch's working state: the ledger rules, the cases it touches, the increments."""
 
     rules: dict
     increments: Increments = field(default_factory=Increments)
-    entries: dict[int, CaseEntry] = field(default_factory=dict)
+    entries: dict[int, Entry] = field(default_factory=dict)
+    zone: object = field(default_factory=periods.zone)
+
+    @property
+    def distinct(self) -> set[str]:
+        return set(self.rules.get("distinct") or [])
+
+    def day(self, moment: datetime):
+        return periods.local_day(moment, self.zone)
 
     def load_entries(self, facts: list[FactRow]) -> None:
         ids = {f.instance_id for f in facts if f.instance_id is not None}
         if ids:
-            for entry in db.session.execute(select(CaseEntry).where(CaseEntry.instance_id.in_(ids))).scalars():
+            for entry in load_entries(CaseEntry.instance_id.in_(ids)):
                 self.entries[entry.instance_id] = entry
 
     def open_cases(self, facts: list[FactRow]) -> None:
@@ -104,23 +152,20 @@ class Batch:
         category = next((v for v in (_dig(data, p) for p in self.rules.get("category_from") or [])
                          if isinstance(v, str) and v), None)
         title = data.get("title") if isinstance(data.get("title"), str) else None
-        entry = CaseEntry(instance_id=instance_id, process_key=key, unit_id=unit.id, unit_path=unit.path,
-                          reporter_id=reporter_id or NO_ACTOR, category=(category or "")[:100] or None,
-                          title=(title or "")[:300] or None, filed_at=fact.at,
-                          due_at=_when(data.get(self.rules["due_from"])), kinds="")
-        db.session.add(entry)
+        entry = Entry(None, instance_id, key, unit.id, unit.path, reporter_id or NO_ACTOR,
+                      (category or "")[:100] or None, (title or "")[:300] or None, fact.at,
+                      _when(data.get(self.rules["due_from"])))
         self.entries[instance_id] = entry
         self._case_flow(entry, fact.at, "filed")
         self._case_stock(entry, fact.at, "c|open", 1)
-        if entry.due_at is not None:
-            self._case_flow(entry, entry.due_at, "due")
+        if entry.due_at is not None:  # the unit's only (no one's own scorecard counts due dates)
+            self.increments.flow(self.day(entry.due_at), entry.unit_id, entry.unit_path, None, atoms.case("due"))
 
-    def _case_flow(self, entry: CaseEntry, at: datetime, measure: str) -> None:
-        self.increments.flow(periods.local_day(at), entry.unit_id, entry.unit_path, entry.reporter_id,
-                             atoms.case(measure))
+    def _case_flow(self, entry: Entry, at: datetime, measure: str) -> None:
+        self.increments.flow(self.day(at), entry.unit_id, entry.unit_path, entry.reporter_id, atoms.case(measure))
 
-    def _case_stock(self, entry: CaseEntry, at: datetime, atom: str, n: int) -> None:
-        self.increments.stock(periods.local_day(at), entry.unit_id, entry.unit_path, entry.reporter_id, atom, n)
+    def _case_stock(self, entry: Entry, at: datetime, atom: str, n: int) -> None:
+        self.increments.stock(self.day(at), entry.unit_id, entry.unit_path, entry.reporter_id, atom, n)
 
     def add_fact(self, fact: FactRow) -> None:
         """The fact's own atoms, and what it does to its case in the ledger."""
@@ -130,22 +175,23 @@ class Batch:
         verdict = detail.get("verdict") if isinstance(detail.get("verdict"), str) else None
         score = detail.get("score")
         total = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else 0.0
-        day = periods.local_day(fact.at)
+        day = self.day(fact.at)
         self.increments.flow(day, fact.unit_id, fact.unit_path, fact.actor_id,
                              atoms.fact(fact.kind, fact.stage, fact.role, verdict), 1, total)
         entry = self.entries.get(fact.instance_id) if fact.instance_id is not None else None
         if entry is None:
             return
-        seen = set(filter(None, entry.kinds.split(",")))
-        if fact.kind not in seen and len(entry.kinds) + len(fact.kind) < 990:
-            entry.kinds = ",".join(sorted(seen | {fact.kind}))
-            self.increments.flow(day, fact.unit_id, fact.unit_path, fact.actor_id,
-                                 atoms.fact(fact.kind, fact.stage, fact.role, verdict, first=True), 1, total)
+        if fact.kind in self.distinct:
+            seen = set(filter(None, entry.kinds.split(",")))
+            if fact.kind not in seen and len(entry.kinds) + len(fact.kind) < 990:
+                entry.kinds, entry.changed = ",".join(sorted(seen | {fact.kind})), True
+                self.increments.flow(day, fact.unit_id, fact.unit_path, fact.actor_id,
+                                     atoms.fact(fact.kind, fact.stage, fact.role, verdict, first=True), 1, total)
         if fact.kind in self.rules["closed_by"] and entry.closed_at is None:
             self.close(entry, fact)
 
-    def close(self, entry: CaseEntry, fact: FactRow) -> None:
-        entry.closed_at, entry.closing = fact.at, fact.kind
+    def close(self, entry: Entry, fact: FactRow) -> None:
+        entry.closed_at, entry.closing, entry.changed = fact.at, fact.kind, True
         late_by_time = entry.due_at is not None and fact.at > entry.due_at
         if fact.kind in self.rules.get("on_time", []):
             entry.on_time = True
@@ -157,7 +203,19 @@ class Batch:
         self._case_flow(entry, fact.at, "closed_on_time" if entry.on_time else "closed_late")
         self._case_stock(entry, fact.at, "c|open", -1)
         if entry.overdue_day is None and late_by_time:
-            entry.overdue_day = periods.local_day(entry.due_at)
+            entry.overdue_day = self.day(entry.due_at)
             self._case_stock(entry, entry.due_at, "c|overdue", 1)
         if entry.overdue_day is not None:
             self._case_stock(entry, fact.at, "c|overdue", -1)
+
+    def save(self) -> None:
+        """Write the new cases and the changes of the known ones."""
+        table = CaseEntry.__table__
+        new = [{k: getattr(e, k) for k in ENTRY_FIELDS if k != "id"} for e in self.entries.values() if e.id is None]
+        if new:
+            db.session.execute(insert(table), new)
+        changed = [{"b_id": e.id, **{f"b_{k}": getattr(e, k) for k in CHANGING}}
+                   for e in self.entries.values() if e.id is not None and e.changed]
+        if changed:
+            db.session.execute(update(table).where(table.c.id == bindparam("b_id"))
+                               .values(**{k: bindparam(f"b_{k}") for k in CHANGING}), changed)

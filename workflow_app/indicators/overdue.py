@@ -8,12 +8,12 @@ overdue time."""
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 
 from ..extensions import db
 from ..models import HumanTask
 from ..models.task import OPEN_SQL
-from . import atoms, periods
+from . import atoms, ledger, periods
 from .ledger import COMPLETED_LATE, COMPLETED_ON_TIME, Batch, FactRow
 from .tables import NO_ACTOR, CaseEntry, TaskOverdue
 
@@ -22,14 +22,15 @@ SCAN_LIMIT = 5000
 
 def scan_cases(batch: Batch, now: datetime) -> int:
     """Open cases past their due time, not yet counted overdue."""
-    rows = list(db.session.execute(
-        select(CaseEntry).where(CaseEntry.closed_at.is_(None), CaseEntry.overdue_day.is_(None),
-                                CaseEntry.due_at < now).order_by(CaseEntry.due_at).limit(SCAN_LIMIT)).scalars())
-    for entry in rows:
-        entry = batch.entries.get(entry.instance_id, entry)
+    pending = (CaseEntry.closed_at.is_(None), CaseEntry.overdue_day.is_(None), CaseEntry.due_at < now)
+    rows = ledger.load_entries(and_(*pending), SCAN_LIMIT, CaseEntry.due_at)
+    fresh = [e for e in batch.entries.values() if e.id is None and e.closed_at is None and e.due_at is not None
+             and e.due_at < now and e.overdue_day is None]  # entered by this batch, not yet written
+    for entry in rows + fresh:
+        entry = batch.entries.setdefault(entry.instance_id, entry)
         if entry.closed_at is not None or entry.overdue_day is not None:
             continue
-        entry.overdue_day = periods.local_day(entry.due_at)
+        entry.overdue_day, entry.changed = batch.day(entry.due_at), True
         batch.increments.stock(entry.overdue_day, entry.unit_id, entry.unit_path, entry.reporter_id, "c|overdue", 1)
     return len(rows)
 
@@ -68,7 +69,8 @@ def scan_ended(batch: Batch, now: datetime) -> int:
         select(TaskOverdue, HumanTask.completed_at).join(HumanTask, HumanTask.id == TaskOverdue.task_id)
         .where(TaskOverdue.end_day.is_(None), HumanTask.state != OPEN_SQL).limit(SCAN_LIMIT)).all()
     for mark, completed_at in rows:
-        _end(batch, mark, completed_at or now)
+        if mark.end_day is None:  # not ended already by a completion in this batch (not yet written)
+            _end(batch, mark, completed_at or now)
     return len(rows)
 
 

@@ -22,9 +22,11 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("DEFAULT_TIMEZONE", "Asia/Shanghai"))
 
 
-def local_day(moment: datetime) -> date:
-    """The business-time-zone date of a moment."""
-    return clock.as_utc(moment).astimezone(zone()).date()
+def local_day(moment: datetime, in_zone: ZoneInfo | None = None) -> date:
+    """The business-time-zone date of a moment (``in_zone``: the zone, when the caller has it)."""
+    if moment.tzinfo is None:
+        moment = clock.as_utc(moment)
+    return moment.astimezone(in_zone or zone()).date()
 
 
 def day_start(day: date) -> datetime:

@@ -94,27 +94,36 @@ class _Builder:
 
     def build(self, level: str, role: str | None, only_user: int | None) -> tuple[list[RowView], RowView, list]:
         people = level == "person"
-        atoms = sources.load(self.unit.path, self.period, people, self.adjusted)
-        if atoms.is_frozen:
-            self.frozen_ids = atoms.frozen[-1].definitions
         found = adjustments.for_period(self.unit.path, self.period, people) if self.adjusted else None
         under = subjects.units_under(self.unit)
         owner: dict = {}
         if people:
             roles = {role} if role else _person_roles(self.unit, self.moment)
             rows = subjects.people_rows(self.unit, roles, only_user)
+            atoms = self._load(True, len(self.unit.path))  # units only for the total: one group
             pairs = [(r, atoms.people.get(r.user_id, {}), r.user_id) for r in rows]
         else:
             rows, owner = subjects.unit_rows(self.unit, level, under)
+            depths = {len(r.unit.path) for r in rows}
+            prefix = depths.pop() if len(depths) == 1 else None  # one depth: the database sums each subtree
+            atoms = self._load(False, prefix)
             grouped: dict = defaultdict(dict)
-            for unit_id, unit_atoms in atoms.units.items():
-                if unit_id in owner:
-                    _merge(grouped[owner[unit_id]], unit_atoms)
+            by_path = {r.unit.path: r.key for r in rows}
+            for key, unit_atoms in atoms.units.items():
+                subject = by_path.get(key) if prefix is not None else owner.get(key)
+                if subject is not None:
+                    _merge(grouped[subject], unit_atoms)
             ids = {u.code: u.id for u in under}
             pairs = [(r, grouped.get(r.key, {}), ids[r.key]) for r in rows]
         views = self._compute(pairs, found, people, owner)
         total = self._total(atoms, found)
         return views, total, atoms.frozen
+
+    def _load(self, people: bool, prefix: int | None) -> sources.PeriodAtoms:
+        atoms = sources.load(self.unit.path, self.period, people, self.adjusted, prefix)
+        if atoms.is_frozen:
+            self.frozen_ids = atoms.frozen[-1].definitions
+        return atoms
 
     def _adjust(self, found, subject_id: int, people: bool, owner, unit_id_of_row=None) -> tuple[dict, list]:
         if found is None:
@@ -225,7 +234,7 @@ def table(user: User, ask: Ask) -> Table:
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}", {"level": ["unknown level"]})
     only_user = _access(user, unit, level)
-    stream.catch_up()
+    stream.catch_up(stream.READ_BUDGET)
     return build(unit, ask, level, only_user)
 
 

@@ -10,7 +10,7 @@ from .. import clock
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import User
-from ..org import tree
+from ..org import access, tree
 from . import (
     adjustments,
     bulletin,
@@ -145,7 +145,7 @@ def explain_figure(user: User, org_unit: str | None, subject: str | None, period
     """The facts, cases and parts behind one figure of one subject."""
     unit, person = _subject(user, org_unit, subject)
     period = periods.parse(period_key, first, last)
-    stream.catch_up()
+    stream.catch_up(stream.READ_BUDGET)
     view = _figure(user, unit, person, period, True)
     document = view.resolved.document
     by_id = {i["id"]: i for i in doc.order(document.get("indicators") or [])}
@@ -163,11 +163,11 @@ def explain_figure(user: User, org_unit: str | None, subject: str | None, period
 
 def scorecard(user: User, period_key: str | None) -> dict:
     """The caller's own scorecard: their figures, and how the composite was computed."""
-    held = [a.org_unit for a in user.assignments]
+    held = [a.org_unit for a in user.assignments if not access.is_public(a.role_code)]
     if not held:
-        raise Forbidden(f"{user.username} holds no role to be scored for")
+        raise Forbidden(f"{user.username} holds no staff role to be scored for")
     period = periods.parse(period_key)
-    stream.catch_up()
+    stream.catch_up(stream.READ_BUDGET)
     view = _figure(user, min(held, key=lambda u: len(u.path)), user, period, True)
     result = present_row(view)
     result.update(period=period.key, period_label=period.label(), as_of=period.as_of())

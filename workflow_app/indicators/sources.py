@@ -13,7 +13,8 @@ from .tables import Period
 
 @dataclass
 class PeriodAtoms:
-    """Atoms per unit id (and per person id) for one period: [n, total]."""
+    """Atoms for one period, [n, total] per atom: per unit id or unit path prefix (``units``), and
+    per person id (``people``)."""
 
     units: dict = field(default_factory=lambda: defaultdict(dict))
     people: dict = field(default_factory=lambda: defaultdict(dict))
@@ -48,38 +49,37 @@ def _put(target: dict, sums: dict, only=None, skip=None) -> None:
             cell[0] += value
 
 
-def _frozen(path: str, months: list[Period], people: bool, target: dict, adjusted: bool) -> None:
+def _frozen(path: str, months: list[Period], by, target: dict, adjusted: bool) -> None:
     ids = [m.id for m in months]
     last = [months[-1].id]
-    _put(target, rollups.snapshot(ids, path, people), skip=freezing.is_stock)
-    _put(target, rollups.snapshot(last, path, people), only=freezing.is_stock)
+    _put(target, rollups.snapshot(ids, path, by), skip=freezing.is_stock)
+    _put(target, rollups.snapshot(last, path, by), only=freezing.is_stock)
     if adjusted:
-        _put(target, freezing.atom_adjustments(ids, path, people), skip=freezing.is_stock)
-        _put(target, freezing.atom_adjustments(last, path, people), only=freezing.is_stock)
+        _put(target, freezing.atom_adjustments(ids, path, by), skip=freezing.is_stock)
+        _put(target, freezing.atom_adjustments(last, path, by), only=freezing.is_stock)
 
 
-def _live(root_id: int, path: str, period: periods.Period, people: bool, target: dict) -> None:
-    _put(target, rollups.flows(path, period.start, period.end, people))
+def _live(root_id: int, path: str, period: periods.Period, by, target: dict) -> None:
+    _put(target, rollups.flows(path, period.start, period.end, by))
     mark = freezing.checkpoint(root_id, period.end)
     if mark is not None:
-        _put(target, rollups.snapshot([mark.id], path, people), only=freezing.is_stock)
-        _put(target, freezing.atom_adjustments([mark.id], path, people), only=freezing.is_stock)
-    _put(target, rollups.stocks(path, period.end, people, since=mark.ends_on if mark else None))
+        _put(target, rollups.snapshot([mark.id], path, by), only=freezing.is_stock)
+        _put(target, freezing.atom_adjustments([mark.id], path, by), only=freezing.is_stock)
+    _put(target, rollups.stocks(path, period.end, by, since=mark.ends_on if mark else None))
 
 
-def load(path: str, period: periods.Period, people: bool = False, adjusted: bool = True) -> PeriodAtoms:
-    """The period's atoms in the subtree at ``path`` (units; with ``people``, persons too);
-    ``adjusted`` False: a frozen month exactly as frozen, without the late-fact adjustments."""
+def load(path: str, period: periods.Period, people: bool = False, adjusted: bool = True,
+         prefix: int | None = None) -> PeriodAtoms:
+    """The period's atoms in the subtree at ``path``: per unit, or (``prefix``) per subtree of the
+    units whose paths have that length; with ``people``, per person too. ``adjusted`` False: a
+    frozen month exactly as frozen, without the late-fact adjustments."""
     root_id = freezing.root_id_of(path)
     found = PeriodAtoms()
     months = frozen_months(root_id, period)
-    if months:
-        found.frozen = months
-        _frozen(path, months, False, found.units, adjusted)
-        if people:
-            _frozen(path, months, True, found.people, adjusted)
-    else:
-        _live(root_id, path, period, False, found.units)
-        if people:
-            _live(root_id, path, period, True, found.people)
+    read = (lambda by, target: _frozen(path, months, by, target, adjusted)) if months else \
+        (lambda by, target: _live(root_id, path, period, by, target))
+    found.frozen = months or []
+    read(prefix, found.units)
+    if people:
+        read(rollups.PEOPLE, found.people)
     return found

@@ -30,6 +30,7 @@ NAME = "facts"
 BATCH = 5000
 GAP_SECONDS = 300
 MAX_GAPS = 10_000
+READ_BUDGET = 5.0  # seconds a read spends rolling up first (a backlog is left to the scheduler's job)
 
 
 @dataclass
@@ -102,14 +103,16 @@ def _batch(limit: int, wait: bool) -> Progress:
     facts = ledger.fetch(cursor.last_id, limit, [int(i) for i in state.get("ids", {})])
     last_id, gaps = _advance(cursor.last_id, facts, state.get("ids", {}), now)
     batch = ledger.Batch(doc.ledger_rules(document))
-    batch.load_entries(facts)
-    batch.open_cases(facts)
-    for fact in facts:
-        batch.add_fact(fact)
-    overdue.task_facts(batch, facts)
-    progress = Progress(facts=len(facts), derived=verdicts.derive(document.get("verdicts") or [], facts))
-    progress.scanned = max(overdue.scan_cases(batch, now), overdue.scan_tasks(batch, now),
-                           overdue.scan_ended(batch, now))
+    with db.session.no_autoflush:  # one flush at the end, not one per lookup
+        batch.load_entries(facts)
+        batch.open_cases(facts)
+        for fact in facts:
+            batch.add_fact(fact)
+        overdue.task_facts(batch, facts)
+        progress = Progress(facts=len(facts), derived=verdicts.derive(document.get("verdicts") or [], facts))
+        progress.scanned = max(overdue.scan_cases(batch, now), overdue.scan_tasks(batch, now),
+                               overdue.scan_ended(batch, now))
+    batch.save()
     if last_id > state.get("quiet_until", 0):
         freezing.late_adjustments(batch.increments, facts, now)
     rollups.write(batch.increments)

@@ -121,18 +121,19 @@ def check_formulas(expressions: list[str]) -> None:
 
 
 def validate(document: dict, locality: str) -> dict:
-    """The document as it would apply (merged for a locality); InvalidInput if anything is wrong."""
-    if locality:
-        doc.check_overlay(document)
-        base = newest("")
-        if base is None:
-            raise InvalidInput("deploy the platform-wide definitions before a locality's",
-                               {"locality": ["no platform-wide definitions yet"]})
-        merged = doc.merge(base.document, document)
-    else:
-        merged = document
-    check_formulas(doc.check(merged))
-    return merged
+    """The document as it is stored (for a locality: its overlay), after checking the whole as it
+    would apply; InvalidInput if anything is wrong."""
+    if not locality:
+        check_formulas(doc.check(document))
+        return document
+    base = newest("")
+    if base is None:
+        raise InvalidInput("deploy the platform-wide definitions before a locality's",
+                           {"locality": ["no platform-wide definitions yet"]})
+    overlay = doc.overlay_of(document, base.document)
+    doc.check_overlay(overlay)
+    check_formulas(doc.check(doc.merge(base.document, overlay)))
+    return overlay
 
 
 def deploy(content: bytes | str | dict, *, locality: str | None = None, actor=None,
@@ -143,7 +144,7 @@ def deploy(content: bytes | str | dict, *, locality: str | None = None, actor=No
     unit = tree.require(locality, "locality") if locality else None
     if actor is not None:
         access.require_designer(actor, unit)
-    validate(document, locality)
+    document = validate(document, locality)
     result = uow.run(lambda work: _store(document, locality, actor, comment))
     _forget()
     return result

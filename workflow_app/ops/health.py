@@ -68,7 +68,12 @@ def readiness() -> Readiness:
               f"at {', '.join(sorted(current)) or 'nothing'}" + ("" if current == heads else
                                                                  f"; the newest is {', '.join(sorted(heads))}: "
                                                                  "run `flask migrate`"))
-        nodes = heartbeats.nodes(clock.now())
+        try:
+            nodes = heartbeats.nodes(clock.now())
+        except Exception as error:  # a schema behind (or drifted): the probe says so, never a 500
+            db.session.rollback()
+            check("scheduler", False, f"heartbeats cannot be read: {type(error).__name__}")
+            return result
         fresh = [n for n in nodes if not n.stale]
         if fresh:
             check("scheduler", True, f"{len(fresh)} scheduler(s) ticking; last beat {fresh[0].age:.0f} s ago")

@@ -154,16 +154,33 @@ def install(app) -> None:
         response.headers["X-Request-ID"] = found
         if response.status_code >= 400 and response.is_json:
             _stamp(response, found)
+        if not access.isEnabledFor(logging.INFO):
+            return response
         started = g.get("request_started")
         rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
         access.info("%s %s %s", request.method, rule, response.status_code, extra={"fields": {
             "event": "request", "method": request.method, "route": rule, "status": response.status_code,
+            "case": _answered_case(response, rule),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "query_keys": sorted(request.args.keys()) or None,
         }})
         return response
 
     app.jinja_env.globals["request_id"] = request_id
+
+
+def _answered_case(response, rule: str) -> int | None:
+    """The case a task call acted on, from its (small) answer: ``instance_id``, or a new case's ``id``."""
+    if (request.view_args or {}).get("instance_id") is not None or not response.is_json or response.status_code >= 400:
+        return None
+    if response.content_length is None or response.content_length > 16384 or request.method == "GET" \
+            and "task_id" not in (request.view_args or {}):
+        return None
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    found = body.get("instance_id", body.get("id") if rule == "/api/v1/instances" else None)
+    return found if isinstance(found, int) else None
 
 
 def _stamp(response, found: str) -> None:

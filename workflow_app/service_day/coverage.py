@@ -50,9 +50,10 @@ def _empty() -> dict:
 
 
 def _buckets(unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's child areas, then the unit itself (for what lies on it directly, not in a child)."""
     children = list(db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.kind == "area")
                                        .order_by(OrgUnit.path)).scalars())
-    return children or [unit]
+    return [*children, unit]
 
 
 def _bucket_of(path: str, buckets: list[OrgUnit]) -> str | None:
@@ -128,6 +129,8 @@ def report(actor: User, code: str | None, month: str | None) -> dict:
     lines = [_rate({"code": b.code, "name": b.name_zh, "name_en": b.name_en, "level": b.level, **rows[b.path]})
              for b in buckets]
     totals = _rate({key: sum(line[key] for line in lines) for key in COUNTS})
+    if len(lines) > 1 and not any(lines[-1][key] for key in COUNTS):
+        lines.pop()  # nothing on the unit itself: only its children are rows
     return {"org_unit": unit.code, "name": unit.name_zh, "level": unit.level, "month": month, "totals": totals,
             "rows": lines, "people": sorted(people.values(), key=lambda p: (-p["visits"], p["username"]))}
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from .. import clock
 from ..calendar import localities
 from ..extensions import db
-from ..models import User
+from ..models import OrgUnit, User
 from ..org import tree
 from ..timers.starts import Occurrence
 from . import rules, settings
@@ -92,10 +92,17 @@ def latest_started(unit, moment: datetime) -> list[ServiceDay]:
                   key=lambda d: d.starts_at, reverse=True)
 
 
-def _started_months(unit_id: int, kind: str) -> set[str]:
+def _started_months(unit, kind: str) -> set[str]:
+    """Months that have had this unit's case of ``kind``; for planning also months whose service
+    day has begun anywhere in the unit (planning it then would be too late)."""
     with db.session.no_autoflush:
-        return set(db.session.execute(select(ServiceDayCase.month).where(
-            ServiceDayCase.unit_id == unit_id, ServiceDayCase.kind == kind)).scalars())
+        months = set(db.session.execute(select(ServiceDayCase.month).where(
+            ServiceDayCase.unit_id == unit.id, ServiceDayCase.kind == kind)).scalars())
+        if kind == "planning":
+            months |= set(db.session.execute(select(ServiceDayCase.month).join(
+                OrgUnit, OrgUnit.id == ServiceDayCase.unit_id).where(
+                ServiceDayCase.kind == "day", tree.within(OrgUnit.path, unit.path))).scalars())
+    return months
 
 
 class _Starts:
@@ -112,7 +119,7 @@ class _Starts:
     def next(self, unit, moment: datetime, after: datetime | None = None) -> Occurrence | None:
         """The first occurrence whose window has not ended at ``moment``, starting after ``after``,
         in a month that has no case of this kind yet."""
-        started = _started_months(unit.id, self.kind)
+        started = _started_months(unit, self.kind)
         for day in days_around(unit, moment):
             at, until = self.window(day)
             if until > moment and (after is None or at > after) and day.month not in started:
@@ -161,3 +168,26 @@ def home_unit(actor: User):
     """The highest area unit where the actor holds a role (else the county)."""
     units = [a.org_unit for a in actor.assignments if a.org_unit.kind == "area"]
     return min(units, key=lambda u: len(u.path)) if units else tree.root_unit()
+
+
+def _scheduled_here(manifest: dict) -> bool:
+    """The model's timer start event follows one of these schedules (its ``schedule`` property)."""
+    return any(str((e.get("properties") or {}).get("schedule") or "").startswith("service_day")
+               for e in manifest.get("timer_starts") or [])
+
+
+def check_start(start) -> None:
+    """A service-day (or planning) case started by hand: only by staff who work in that unit."""
+    from ..errors import Forbidden
+    from ..org import access
+
+    if start.actor is None or not _scheduled_here(start.manifest):
+        return
+    if not access.works_in(start.actor, start.unit):
+        raise Forbidden(f"{start.actor.username} does not work in {start.unit.code}")
+
+
+def guard():
+    from ..cases.guards import Guard
+
+    return Guard("service_day_by_hand", check_start=check_start)

@@ -27,7 +27,7 @@ def find_household(reference: str):
     from ..models import Household
 
     found = None
-    if reference.isdigit() and len(reference) < 10:
+    if reference.isascii() and reference.isdigit() and len(reference) < 10:
         found = db.session.get(Household, int(reference))
     if found is None:
         found = db.session.execute(select(Household).where(Household.code == reference)).scalar_one_or_none()

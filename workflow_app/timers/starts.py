@@ -91,7 +91,7 @@ class _Provided:
         return found.at if found else None
 
     def following(self, when, now, runs: int):
-        found = self.provider.next(self.unit, now, max(now, when))
+        found = self.provider.next(self.unit, now, when)  # the current window too, after a skipped one
         return found.at if found else None
 
     def expired(self, when, now) -> bool:
@@ -220,7 +220,8 @@ def _due_row(schedule_id: int, now, when=None, lock: bool = False):
 def _run_one(schedule_id: int, now) -> bool:
     """Start the case of one due schedule row and advance the row, in one transaction: the engine
     runs first (no lock held), then the row is taken under a lock, still at the same occurrence,
-    or another node has started it and nothing is written."""
+    or another node has started it and nothing is written. True: started; False: nothing to do;
+    None: the occurrence's window had passed, so the row was only advanced (it may be due again)."""
     def action(work):
         with work.reading():
             row = _due_row(schedule_id, now)
@@ -242,9 +243,17 @@ def _run_one(schedule_id: int, now) -> bool:
             row.last_run_at = now
         upcoming = timing.following(when, now, row.runs) if timing else None
         row.next_run_at, row.active = upcoming, upcoming is not None
-        return not expired
+        return None if expired else True
 
     return uow.run(action)
+
+
+def _run_until_started(schedule_id: int, now) -> bool:
+    for _ in range(3):  # a skipped occurrence (its window passed) leaves the row at the next, maybe due now
+        result = _run_one(schedule_id, now)
+        if result is not None:
+            return result
+    return False
 
 
 def run_due(now=None, limit: int = 500) -> int:
@@ -257,7 +266,7 @@ def run_due(now=None, limit: int = 500) -> int:
     started = 0
     for schedule_id in ids:
         try:
-            started += _run_one(schedule_id, now)
+            started += _run_until_started(schedule_id, now)
         except DomainError as error:
             log.warning("scheduled start %s failed: %s", schedule_id, error.message)
     return started

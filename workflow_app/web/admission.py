@@ -115,6 +115,7 @@ def _burden_chart(report: dict) -> dict:
     refusals = [(_("拒收"), [row["tasks_refused"] for row in report["rows"]]),
                 (_("准入拦截"), [row["admission_refusals"] for row in report["rows"]])]
     return {"legend": [(code, charts.colour(n)) for n, (code, _v) in enumerate(series)],
+            "refusal_legend": [(name, charts.colour(n)) for n, (name, _v) in enumerate(refusals)],
             "tasks": charts.stacked_bars(labels, series, _("各事项任务数")) if labels else None,
             "refusals": charts.stacked_bars(labels, refusals, _("拒收与准入拦截")) if labels else None}
 

@@ -20,7 +20,7 @@ EVENT_LABELS = {
     "instance_terminated": N_("案件终止"), "instance_retried": N_("重新运行"),
 }
 STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已结案"), "error": N_("出错"), "suspended": N_("已暂停"),
-                 "terminated": N_("已终止")}
+                 "terminated": N_("已终止"), "blocked": N_("受阻待处理")}
 
 
 def field_specs(version) -> dict[str, dict]:

@@ -135,7 +135,8 @@ def nav_items(current) -> list[tuple[str, str]]:
         items.append(("web.service_day", _("服务日")))
     if access.capable(current, access.OVERSEE):
         items.append(("web.supervision", _("督查")))
-    items.append(("web.indicators", _("考核评价")))
+    if any(not access.is_public(a.role_code) for a in current.assignments):
+        items.append(("web.indicators", _("考核评价")))
     if access.capable(current, access.DESIGN):
         items.append(("web.designer", _("流程设计")))
     items.append(("web.notifications", _("通知")))
