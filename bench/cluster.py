@@ -116,15 +116,18 @@ def scheduler_node(name: str, url: str, folder: Path, args) -> Process:
 
 def prepare(url: str, folder: Path, args, seed: bool) -> None:
     env = _env(url, folder, "setup", args)
-    run = {"cwd": ROOT, "env": env, "check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    if seed:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "demo", "--no-cases"], **run)
-    else:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "migrate"], **run)
+
+    def flask(*command: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", *command], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+
+    flask(*(["demo", "--no-cases"] if seed else ["migrate"]))
     bundles = folder / "processes"
     shutil.copytree(ROOT / "processes" / "minor_event", bundles / "minor_event")
     shutil.copytree(ROOT / "bench" / "processes" / "bench_timer", bundles / "bench_timer")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "deploy", "--dir", str(bundles)], **run)
+    flask("deploy", "--dir", str(bundles))
 
 
 def drive(ports: list, args, events: list | None = None, label: str = "", phase: int = 1) -> tuple[Stats, float]:
@@ -303,6 +306,7 @@ def run(url: str, folder: Path, args, seed: bool) -> int:
           f"--workers {args.workers} --threads {args.threads}" + ("" if args.baseline else " --no-baseline"))
     print(json.dumps(results, default=str))
     return 1 if failed or errors else 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

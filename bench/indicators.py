@@ -252,7 +252,7 @@ def _queries(county_unit, runs: int) -> list[tuple[str, float, float, int]]:
 
 def measure(kind: str, url: str, args) -> dict:
     rng = random.Random(2026)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-indicators-" + "k" * 40})
     result = {}
     with app.test_request_context():
         migrate_database()
@@ -294,9 +294,12 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=20000, help="facts per roll-up batch")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None, help="one of the databases")
     args = parser.parse_args()
     rows, summary = [], {}
     for kind in databases():
+        if args.only and kind != args.only:
+            continue
         print(f"{kind}:", file=sys.stderr)
         with scratch_database(kind) as url:
             found = measure(kind, url, args)

@@ -5,9 +5,12 @@
 A temporary SQLite database is seeded with ``workflow_app.demo.seed()`` plus a few weeks of cases
 moved through their stages (some on time, some late, one breached now), the app is served by
 werkzeug on a free port, and Debian's Chromium (through Playwright, never a downloaded browser)
-takes the pictures: login, the inbox on a phone, a task form with a validation error, a case with
-its diagram, the supervisors' board, and the designer (modeler and version comparison). Chinese
-text needs a CJK font on the machine, e.g. ``apt-get install fonts-wqy-microhei``.
+takes the pictures, each at 390×844 (``<page>-phone.png``) and 1366×900 (``<page>-desktop.png``):
+login, inboxes (a grid worker's, staff sorted by urgency, a leader's 团队), the report form with the
+location widget, 我上报的, a task form with a validation error, a case with its summary and diagram,
+a resident's status view, notifications, the supervisors' board and the incidents page. The
+designer's pages are ``docs/screenshots_designer.py``'s. Chinese text needs a CJK font on the
+machine, e.g. ``apt-get install fonts-wqy-microhei``.
 """
 
 import sys
@@ -37,7 +40,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--disable-dev-shm-usage"]
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 18, 11, 30, tzinfo=BEIJING)  # a Wednesday late morning
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 GRIDS = ("dc-dm-01", "dc-dm-02", "dc-bg-01", "xs-sq-01", "xs-ly-02", "nh-hb-01", "nh-yz-02")
 REPORTS = (
     ("environment", "minor", "路边垃圾堆放"), ("facility", "general", "楼道灯损坏"),
@@ -51,7 +54,8 @@ WORKERS = {"self_handle": ("worker-{grid}", {"handling_note": "已现场处置�
 
 def build_app(folder: Path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "SECRET_KEY": "screenshots",
-                      "UPLOAD_DIR": str(folder / "uploads"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                      "UPLOAD_DIR": str(folder / "uploads"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "MAP_TILE_URL": ""})  # no map tiles from the internet: plain coordinates
     with app.app_context():
         from workflow_app.cli import migrate_database
 
@@ -109,21 +113,43 @@ def history(app, traveller) -> None:
         db.session.remove()
 
 
-def new_version(app) -> None:
-    """A second version of minor_event (a renamed step), for the designer's comparison."""
-    from workflow_app import deployment
-    from workflow_app.repository import definitions
+def field_cases(app) -> int:
+    """A resident's report (closed, rated) and a grid worker's with a photo and a GPS position."""
+    from workflow_app.inbox import files, reporting
 
     with app.app_context():
-        base = definitions.latest_active("minor_event", definitions.DEFAULT)
-        files = [(f.name, f.content.replace("核查结案".encode(), "核查结案（复核）".encode()) if f.kind == "bpmn"
-                  else f.content) for f in base.files]
-        deployment.deploy(files, actor=people.get("designer"), comment="核查环节改名为“核查结案（复核）”",
-                          key="minor_event")
+        photo = _png()
+        report = {"condition_code": "B0301-01", "address": "东门小区3幢北侧", "description": "垃圾桶满溢，周边有异味",
+                  "location": {"lat": 30.27412, "lng": 120.15515, "accuracy": 8}}
+        upload = files.Upload(photo, "png", "现场.png")
+        reporting.start_once("event_handling", "dc-dm-01", report, people.get("worker-dc-dm-01"),
+                             uploads={"photos": [upload]})
+        resident = reporting.start_once("event_handling", "dc-dm-01", {**report, "description": "楼下垃圾桶满了"},
+                                        people.get("resident-dc-dm")).instance.id
+        handled = {"community_result": "resolved", "handling_note": "已清运"}
+        for name, who, data in (("社区受理", "staff-dc-dm", {"accepted": True}), ("社区处置", "staff-dc-dm", handled),
+                                ("核查", "worker-dc-dm-01", {"verified": True}),
+                                ("回访", "staff-dc-dm", {"satisfaction": "满意"})):
+            task = next(t for t in case_views.instance_detail(resident, people.get("admin")).tasks if t.name == name)
+            service.complete(task.id, data, people.get(who))
         db.session.remove()
+        return resident
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    width = height = 48
+    rows = b"".join(b"\0" + b"".join(bytes((90 + x * 3, 140, 60 + y * 3)) for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def log_in(page, username: str) -> None:
+    page.context.clear_cookies()
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", "demo123")
@@ -131,43 +157,61 @@ def log_in(page, username: str) -> None:
     page.wait_for_url("**/inbox")
 
 
-def shoot(browser, url: str) -> None:
-    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN", base_url=url)
-    page = phone.new_page()
+def shoot(browser, url: str, resident_case: int) -> None:
+    """Every page at 390×844 (``-phone``) and 1366×900 (``-desktop``)."""
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        shoot_size(browser, url, resident_case, size, viewport)
+
+
+def shoot_size(browser, url: str, resident_case: int, size: str, viewport: dict) -> None:
+    context = browser.new_context(viewport=viewport, device_scale_factor=2 if size == "phone" else 1,
+                                  locale="zh-CN", base_url=url, service_workers="block",
+                                  geolocation={"latitude": 30.27412, "longitude": 120.15515, "accuracy": 8},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+
+    def snap(name: str, full: bool = True) -> None:
+        page.screenshot(path=OUT / f"{name}-{size}.png", full_page=full)
+
     page.goto("/login")
-    page.screenshot(path=OUT / "login.png")
+    snap("login", False)
     log_in(page, "worker-dc-dm-01")
-    page.screenshot(path=OUT / "inbox-phone.png", full_page=True)
-    page.goto("/inbox")
-    page.context.clear_cookies()
+    snap("inbox")
+    page.goto("/report/event_handling")
+    page.fill("input[data-filter-select='f-condition_code']", "垃圾桶")
+    page.fill("#f-address", "东门小区3幢北侧")
+    page.click("[data-locate]")
+    page.wait_for_function("document.querySelector('[data-point]').textContent.includes('±')")
+    snap("report")
+    page.goto("/reports/mine")
+    snap("my-reports")
+    case_id = page.locator("[data-case-id]").first.get_attribute("data-case-id")
     log_in(page, "staff-dc-dm")
     page.locator("article.task", has_text="社区处置").first.locator("a.button").click()
     page.fill("#f-handling_note", "x")
     page.click("#task-form button[type=submit]")
-    page.locator("[data-field=handling_note]").scroll_into_view_if_needed()
     page.evaluate("document.querySelector('#task-form').scrollIntoView()")
-    page.screenshot(path=OUT / "task-form-error.png")
-    case_url = page.locator(".crumbs a").nth(1).get_attribute("href")
-    phone.close()
-
-    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=url)
-    page = desk.new_page()
+    snap("task-form-error", False)
+    page.goto("/inbox?sort=priority")
+    snap("inbox-staff")
+    log_in(page, "head-dc-dm")
+    page.goto("/inbox?state=team")
+    snap("inbox-team")
     log_in(page, "supervisor")
-    page.goto(case_url)
+    page.goto(f"/cases/{case_id}")
     page.wait_for_selector(".diagram[data-ready='1']")
-    page.screenshot(path=OUT / "case-diagram.png", full_page=True)
+    snap("case")
     page.goto("/supervision")
-    page.screenshot(path=OUT / "supervision.png", full_page=True)
-    page.context.clear_cookies()
-    log_in(page, "designer")
-    page.goto("/designer/minor_event")
-    page.click("article[data-version='2'] >> text=与上一版比较")
-    page.wait_for_selector(".compare .diagram[data-ready='1'] >> nth=1")
-    page.screenshot(path=OUT / "designer-compare.png", full_page=True)
-    page.goto("/designer/minor_event/versions/2/edit")
-    page.wait_for_selector("#modeler[data-ready='1']")
-    page.screenshot(path=OUT / "designer-modeler.png")
-    desk.close()
+    snap("supervision")
+    log_in(page, "resident-dc-dm")
+    page.goto(f"/cases/{resident_case}")
+    snap("case-resident")
+    page.goto("/notifications")
+    snap("notifications")
+    log_in(page, "admin")
+    page.goto("/operations/incidents")
+    snap("incidents")
+    context.close()
 
 
 def main() -> None:
@@ -180,13 +224,13 @@ def main() -> None:
             print(demo.seed())
             db.session.remove()
         history(app, clock)
-        new_version(app)
+        resident_case = field_cases(app)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                shoot(browser, f"http://127.0.0.1:{server.server_port}")
+                shoot(browser, f"http://127.0.0.1:{server.server_port}", resident_case)
                 browser.close()
         finally:
             server.shutdown()

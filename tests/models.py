@@ -43,10 +43,17 @@ def script_task(tid: str, script: str) -> str:
     return f'<bpmn:scriptTask id="{tid}" name="{tid}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
 
 
+# Anyone working at the case's unit may start these models (a start event in no lane, without this,
+# is startable by designers and administrators only).
+START = ('<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>'
+         '<spiffworkflow:property name="role" value="initiator"/></spiffworkflow:properties>'
+         "</bpmn:extensionElements></bpmn:startEvent>")
+
+
 def simple(pid: str, *middle: str, lanes=None, extra: str = "") -> bytes:
     """start -> middle nodes (already-rendered XML, ids taken from id="...") -> end."""
     import re
 
     ids = [re.search(r'id="([^"]+)"', node).group(1) for node in middle]
-    body = '<bpmn:startEvent id="start"/>' + "".join(middle) + '<bpmn:endEvent id="end"/>' + extra
+    body = START + "".join(middle) + '<bpmn:endEvent id="end"/>' + extra
     return process(pid, body + chain("start", *ids, "end"), lanes)

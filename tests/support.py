@@ -76,6 +76,11 @@ def only(tasks: list[dict], name: str | None = None) -> dict:
     return found[0]
 
 
+# A bound on a hang (a request that never returns), far above any normal answer on a loaded CI
+# machine. Tests never time for speed: benchmarks in bench/ do.
+HANG = 10.0
+
+
 def ok(response, *statuses: int):
     """``response``, after checking its status (default: 200 or 201): setup steps fail loudly."""
     expected = statuses or (200, 201)

@@ -79,6 +79,7 @@ def test_an_assignment_under_an_admitted_item_reaches_the_communities_inboxes(li
     ({"item_code": "QX-CG-09"}, "withdrawn", ["dc-dm", "dc-bg"]),
     ({"item_code": "QX-SL-01"}, "not_for_unit", ["dc-dm", "dc-bg"]),  # admitted for 西山镇's villages only
     ({"communities": ["dc-dm", "xs-sq"]}, "not_for_unit", ["xs-sq"]),  # all of the assignment or none of it
+    ({"item_code": "QX-SL-01", "communities": ["xs-sq"]}, "other_department", ["xs-sq"]),  # 水利局's item
 ])
 def test_work_under_an_item_not_admitted_there_is_refused_and_leaves_nothing_behind(listed, changes, problem, units):
     before = counts(listed.app)

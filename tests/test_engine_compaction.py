@@ -295,7 +295,8 @@ def event_functions() -> dict:
 
     real = scripting.functions_for(None)
     return {"now": real["now"], "is_overdue": real["is_overdue"], "due_in": due_in, "catalogue": catalogue,
-            "departments_for": lambda duty: ["d1", "d2", "d3"], "similar_cases": lambda *args: []}
+            "departments_for": lambda duty: ["d1", "d2", "d3"], "similar_cases": lambda *args: [],
+            "case_unit": lambda: {"code": "g1", "name": "网格", "level": "grid", "kind": "area"}}
 
 
 def shipped_event_handling():

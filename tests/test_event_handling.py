@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.support import ROOT, bundle
+from tests.support import ROOT, bundle, ok
 from workflow_app import demo
 from workflow_app.extensions import db
 from workflow_app.models import CaseFact
@@ -234,3 +234,15 @@ def test_a_town_variant_with_shorter_community_limits(events):
     in_xs = report(events, "xs-sq-01", LAMP)
     assert task(events, "staff-dc-dm", in_dc, "社区处置")["due_at"] == "2026-03-02T03:00:00+00:00"  # 2 working hours
     assert task(events, "staff-xs-sq", in_xs, "社区处置")["due_at"] == "2026-03-05T01:00:00+00:00"  # 3 working days
+
+
+def test_a_report_filed_at_a_community_goes_to_its_staff_never_to_a_task_nobody_may_do(events):
+    """A resident keeps the community their report form offers: a grid-level matter is handled and
+    verified by the community's staff (the model routes by the case's unit, ``case_unit()``), not
+    parked on a grid worker's task at a unit where no grid worker works."""
+    case = report(events, "dc-dm", GARBAGE, user="resident-dc-dm")
+    ok(events.complete(task(events, "staff-dc-dm", case, "社区受理")["id"], "staff-dc-dm", {"accepted": True}))
+    assert names(events, case) == ["社区处置"]
+    do(events, "staff-dc-dm", case, "社区处置", {"community_result": "resolved", "handling_note": "已清扫"})
+    verify = do(events, "staff-dc-dm", case, "核查", {"verified": True})
+    assert verify["org_unit"] == "dc-dm" and verify["role"] == "community_staff"

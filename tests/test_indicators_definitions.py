@@ -15,6 +15,7 @@ from tests.support_indicators import (  # noqa: F401 - the *_fixture names are f
 )
 from workflow_app import facts, uow
 from workflow_app.extensions import db
+from workflow_app.indicators import formulas
 from workflow_app.models import ProcessInstance
 from workflow_app.org import people
 
@@ -104,3 +105,13 @@ def test_periods_quarters_years_and_ranges(events, clock):
                 {"from": "2026-05-01", "to": "2026-04-01"}, {"period": "1999"}):
         answer = events.get("/indicators", "supervisor", query_string={"org_unit": "dc-dm", **bad})
         assert answer.status_code == 422, (bad, answer.get_json())
+
+
+def test_a_formula_runs_once_per_table_in_the_sandbox_and_a_row_without_values_has_none(api):
+    rows = [{"a": 1, "b": 2}, {"a": None, "b": 2}, {"a": 3, "b": 0}]
+    with api.app.app_context():
+        assert formulas.evaluate("a * 20", rows) == [20, None, 60]  # plain arithmetic: no value, no call
+        assert formulas.evaluate("ratio(a + b, 3 * b)", rows) == [pytest.approx(0.5), None, None]
+        assert formulas.evaluate("ratio(a, b)", rows) == [pytest.approx(0.5), None, None]  # ratio in the sandbox
+        assert formulas.evaluate("a / b", rows) == [pytest.approx(0.5), None, None]  # the failing rows alone
+        assert formulas.evaluate("a or 5", rows) == [1, 5, 3]  # a formula that copes with a missing value

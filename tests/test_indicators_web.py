@@ -48,6 +48,16 @@ def test_tables_drill_down_from_the_county_to_the_grid_with_names(march):
     assert "东门社区第1网格网格员" in people
 
 
+def test_the_default_columns_are_data_and_carry_the_evaluation_columns(march):
+    """The tables' columns come from the definitions' ``pages`` section: the third-party and
+    reverse-evaluation columns stand beside the case figures."""
+    browser = login(march.app, "supervisor")
+    county = _ok(browser, "/indicators?period=2026-03")
+    assert "按期结案率" in county and "第三方满意率" in county and "回访不符" in county
+    departments = _ok(browser, "/indicators?period=2026-03&level=department")
+    assert "反向评价均分" in departments and "反向评价超时率" in departments
+
+
 def test_sorting_by_a_column_and_the_explanation_behind_a_figure(march):
     browser = login(march.app, "supervisor")
     ascending = _ok(browser, "/indicators?period=2026-03&org_unit=qingxi&level=department&sort=composite&order=asc")

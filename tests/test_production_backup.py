@@ -1,5 +1,6 @@
 """Backups (issue 16): ``flask backup`` then a restore drill into a fresh database and file store."""
 
+import json
 import uuid
 
 import pytest
@@ -45,7 +46,10 @@ def test_backup_and_restore_drill(api, database_templates, tmp_path):
     url, drop = _fresh_database(database_templates, tmp_path)
     try:
         restored_files = tmp_path / "restored-files"
-        counts = backup.restore(folder, url, restored_files)
+        restored_cli = app.test_cli_runner().invoke(args=["restore", str(folder), "--database-url", url,
+                                                          "--files", str(restored_files)])
+        assert restored_cli.exit_code == 0, restored_cli.output
+        counts = json.loads(restored_cli.output.split("restored: ", 1)[1])
         assert counts == manifest["counts"]
         assert (restored_files / manifest["files"][0]["name"]).read_bytes() == PNG
         restored_app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(restored_files)})

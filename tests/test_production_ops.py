@@ -3,13 +3,14 @@
 import io
 import json
 import logging
+import re
 from datetime import timedelta
 
 import time_machine
 from prometheus_client import REGISTRY
 from sqlalchemy import make_url
 
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, ROOT
 from tests.support import ok, only, sample_bundle
 from tests.test_web_pages import login, text
 from workflow_app import clock
@@ -119,6 +120,11 @@ def test_request_id_in_header_and_every_error_body(api):
     assert given.headers["X-Request-ID"] == "nginx-0123456789abcdef" == given.get_json()["request_id"]
     hostile = api.client.get("/api/v1/tasks", headers={"X-Request-ID": "x\u202e<script>"})
     assert hostile.status_code == 401 and hostile.headers["X-Request-ID"] != "x\u202e<script>"
+    scrape = api.client.get("/metrics")  # a plain-text error: its last line names the request
+    assert scrape.status_code == 403 and scrape.mimetype == "text/plain"
+    assert text(scrape).rstrip().endswith(f"request id: {scrape.headers['X-Request-ID']}")
+    page = login(api.app, "admin").get("/cases/2147483000")  # an HTML error page shows it
+    assert page.status_code == 404 and page.headers["X-Request-ID"] in text(page)
 
 
 def _capture():
@@ -204,3 +210,21 @@ def test_readyz_on_a_schema_behind_answers_503_not_500(app, client, monkeypatch)
     status, body = _ready(client)
     assert status == 503 and not body["checks"]["migrations"]["ok"]
     assert "heartbeats cannot be read" in body["checks"]["scheduler"]["detail"]
+
+
+def test_the_grafana_dashboard_charts_only_metrics_the_platform_exports(api):
+    ok(api.deploy(sample_bundle()), 201)
+    ok(api.start("minor_event", "dc-dm-01", REPORT, "worker-dc-dm-01"), 201)
+    scheduler.tick(api.app)
+    page = ok(api.client.get("/metrics", headers=api.headers("admin")), 200).get_data(as_text=True)
+    exported = {line.split(" ")[2] for line in page.splitlines() if line.startswith("# TYPE ")}
+    exported |= {f"{name}_{suffix}" for name in exported for suffix in ("total", "bucket", "count", "sum")}
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text(encoding="utf-8"))
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    charted = {name for expr in expressions for name in re.findall(r"\b(workflow_[a-z_]+)", expr)}
+    assert len(dashboard["panels"]) >= 8 and charted, expressions
+    assert charted <= exported, charted - exported
+    for needed in ("workflow_http_request_duration_seconds_bucket", "workflow_task_completions_total",
+                   "workflow_timer_lag_seconds", "workflow_tasks_sla", "workflow_cache_lookups_total",
+                   "workflow_db_pool_connections"):
+        assert needed in charted, needed

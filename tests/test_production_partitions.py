@@ -74,12 +74,22 @@ def test_the_audit_trail_stays_append_only_on_every_partition(ctx):
 
 @pg_only
 def test_the_scheduler_makes_partitions_ahead(app, monkeypatch):
+    import time_machine
+
     monkeypatch.setitem(partitions._LAST, "at", None)
     report = scheduler.tick(app)
     assert report["partitions"] == 0  # the migration made this month and the next three already
+    assert scheduler.tick(app)["partitions"] == 0  # once an hour, not every tick
+    later = datetime(2033, 11, 15, 12, tzinfo=UTC)  # months the migration did not make
+    monkeypatch.setitem(partitions._LAST, "at", None)
+    with time_machine.travel(later, tick=False):
+        report = scheduler.tick(app)
+    assert report["partitions"] == 8  # November 2033 and the 3 months after it, for both tables
     with app.app_context():
-        ids = db.session.execute(text("SELECT max(id) FROM audit_event")).scalar()
-        assert ids is None or ids > 0
+        names = {p.name for p in partitions.listing()}
+    for month in ("y2033m11", "y2033m12", "y2034m01", "y2034m02"):
+        assert {f"audit_event_{month}", f"case_fact_{month}"} <= names, month
+    assert "audit_event_y2034m03" not in names
 
 
 @pg_only

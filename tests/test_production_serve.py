@@ -7,6 +7,7 @@ SIGKILL of the supervisor too (the children die with their parent); a scheduler 
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,8 +104,11 @@ def served(demo_org, database_url, tmp_path):
            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WORKFLOW_SCHEDULER_INTERVAL": "1",
            "WORKFLOW_ENGINE_WORKERS": "1", "UPLOAD_DIR": str(tmp_path / "uploads"),
            "WORKFLOW_METRICS_ALLOW": "127.0.0.1"}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "deploy"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    bundles = tmp_path / "processes"  # the one process the test starts (the others are not this test's)
+    shutil.copytree(ROOT / "processes" / "minor_event", bundles / "minor_event")
+    deployed = subprocess.run([sys.executable, "-m", "flask", "--app", "workflow_app", "deploy", "--dir", str(bundles)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert deployed.returncode == 0, deployed.stderr[-3000:]
     port = _port()
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([str(SCRIPT), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support import HANG
 from workflow_app.calendar import WorkCalendar, arithmetic
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -28,7 +29,7 @@ def timed(call):
 ])
 def test_elapsed_far_out_of_range_is_refused_at_once(api, query):
     response, seconds = timed(lambda: api.get("/calendar/elapsed", "resident-dc-dm", query_string=query))
-    assert response.status_code == 422 and seconds < 1.0
+    assert response.status_code == 422 and seconds < HANG
     body = response.get_json()
     assert body["errors"] and ("supported years" in body["message"] or "longer than 100 years" in body["message"])
 
@@ -38,18 +39,18 @@ def test_elapsed_far_out_of_range_is_refused_at_once(api, query):
 def test_add_of_an_unbounded_amount_is_refused_at_once(api, amount, unit):
     query = {"start": "2026-03-02T09:00:00+08:00", "amount": amount, "unit": unit}
     response, seconds = timed(lambda: api.get("/calendar/add", "resident-dc-dm", query_string=query))
-    assert response.status_code == 422 and seconds < 1.0, response.get_json()
+    assert response.status_code == 422 and seconds < HANG, response.get_json()
     assert api.get("/auth/whoami", "resident-dc-dm").status_code == 200
 
 
 def test_long_legitimate_ranges_are_fast(api):
     query = {"start": "2026-03-02T09:00:00+08:00", "end": "2120-03-02T09:00:00+08:00", "unit": "work_hours"}
     response, seconds = timed(lambda: api.get("/calendar/elapsed", "worker-dc-dm-01", query_string=query))
-    assert response.status_code == 200 and seconds < 1.0
+    assert response.status_code == 200 and seconds < HANG
     assert response.get_json()["elapsed"] > 180_000
     query = {"start": "2026-03-02T09:00:00+08:00", "amount": 20_000, "unit": "work_days"}
     response, seconds = timed(lambda: api.get("/calendar/add", "worker-dc-dm-01", query_string=query))
-    assert response.status_code == 200 and seconds < 1.0 and response.get_json()["due"].startswith("21")
+    assert response.status_code == 200 and seconds < HANG and response.get_json()["due"].startswith("21")
 
 
 def _naive_elapsed(cal: WorkCalendar, start: datetime, end: datetime) -> timedelta:

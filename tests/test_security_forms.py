@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from tests import models
-from tests.support import ok
+from tests.support import HANG, ok
 
 TASK = models.user_task("fill", "填写", form="f.json")
 LANES = {"grid_worker": ["start", "fill", "end"]}
@@ -133,12 +133,12 @@ def test_a_backtracking_pattern_cannot_hang_a_submission(api):
     for payload in ("a" * 28 + "!", "a" * 4000 + "!", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x01"):
         began = time.perf_counter()
         response = api.complete(task_id, "worker-dc-dm-01", {"name": payload})
-        assert time.perf_counter() - began < 1.0
+        assert time.perf_counter() - began < HANG
         assert response.status_code == 422 and "name" in response.get_json()["errors"]
     began = time.perf_counter()
     assert api.complete(task_id, "worker-dc-dm-01", {"code": "(a|aa)*(?=b)"}).status_code == 422
     assert api.get("/auth/whoami", "worker-dc-dm-01").status_code == 200
-    assert time.perf_counter() - began < 1.0
+    assert time.perf_counter() - began < HANG
     assert api.complete(task_id, "worker-dc-dm-01", {"name": "aaaa", "code": "^[a-z]+$"}).status_code == 200
 
 

@@ -135,3 +135,15 @@ def test_nan_never_reaches_an_answer(api, case):
     body = strict(api.get(f"/instances/{instance_id}", "admin"))
     assert body["data"]["score"] is None and body["data"]["ratio"] is None
     assert strict(api.get(f"/tasks/{task_id}", "staff-dc-dm"))["id"] == task_id
+
+
+def test_pages_beyond_any_offset_are_a_page_not_a_server_error(api):
+    """The web inbox and board took any integer as a page: 10^23 reached the database as an OFFSET
+    it refused (500). Pages are bounded in the services, whoever calls them."""
+    from tests.test_web_pages import login
+
+    huge = "9" * 23
+    browser = login(api.app, "worker-dc-dm-01")
+    assert browser.get(f"/inbox?page={huge}").status_code == 200
+    supervisor = login(api.app, "supervisor")
+    assert supervisor.get(f"/supervision?page={huge}").status_code in (200, 302)

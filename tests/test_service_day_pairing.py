@@ -73,6 +73,8 @@ def test_a_csv_import_pairs_all_rows_or_none(grid):
     assert (done["rows"], done["paired"], done["unpaired"], done["unchanged"]) == (3, 3, 0, 0)
     cleared = ok(import_pairings(api, "household,username\nP-1,\nP-2,worker-dc-dm-01\n")).get_json()
     assert (cleared["unpaired"], cleared["unchanged"]) == (1, 1)
+    by_id = ok(import_pairings(api, f"household_id,username\n{api.ids['P-1']},staff-dc-dm\n")).get_json()
+    assert by_id["paired"] == 1
     ok(import_pairings(api, "household,username\nP-1,gridlead-dc-dm-01\n", user="worker-xs-sq-01"), 422)
 
 
@@ -116,3 +118,12 @@ def test_visit_records_are_masked_for_those_who_do_not_serve_the_household(grid)
     assert "visits" in api.instance(case, "leader-dc")["data"]
     assert "visits" not in api.instance(case, "evaluator")["data"]  # who is on the list is personal
     assert "household_label" not in api.instance(case, "evaluator")["data"]
+
+
+def test_a_nameless_multipart_part_is_refused_not_a_server_error(grid):
+    api = grid
+    body = (b'--XX\r\nContent-Disposition: form-data\r\n\r\n{"a": 1}\r\n--XX\r\nContent-Disposition: form-data; '
+            b'name="b"\r\n\r\nv\r\n--XX--\r\n')
+    response = api.client.post("/api/v1/org/import/pairings", data=body,
+                               headers={**api.headers("admin"), "Content-Type": "multipart/form-data; boundary=XX"})
+    assert ok(response, 422).get_json()["errors"] == {"_": ["Unknown field."], "b": ["Unknown field."]}

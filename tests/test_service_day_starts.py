@@ -1,6 +1,6 @@
 """The scheduler starts the grid service day: one case per grid on its service day, exactly once, none on
 other days — in process, as ``flask scheduler --once`` under a moved clock, and as two scheduler
-processes on PostgreSQL. The town's planning task opens N working days before, with an SLA."""
+processes on PostgreSQL. The county's and each town's planning tasks open N working days before, with an SLA."""
 
 import json
 import subprocess
@@ -12,7 +12,18 @@ import pytest
 import time_machine
 
 from tests.conftest import ON_POSTGRES
-from tests.service_day_support import at, cases, deploy_all, put, set_rule, task_named, tick, tick_at
+from tests.service_day_support import (
+    at,
+    cases,
+    deploy_all,
+    household,
+    import_households,
+    put,
+    set_rule,
+    task_named,
+    tick,
+    tick_at,
+)
 from tests.support import ROOT, ok
 
 GRIDS = 12
@@ -53,7 +64,7 @@ def test_one_case_per_grid_on_the_service_day_and_none_on_other_days(county):
     api = county
     set_rule(api, "dc", {"weekday": "fri", "nth": 1}, user="leader-dc")
     for day in (20, 30):
-        assert tick_at(api, at(2026, 9, day))["started"] <= 3  # the towns' planning, no service day
+        assert tick_at(api, at(2026, 9, day))["started"] <= 4  # the county's and towns' planning, no service day
     assert grid_cases(api) == Counter()
     assert tick_at(api, at(2026, 10, 7, 23))["started"] == 0
     assert tick_at(api, at(2026, 10, 8, 0, 1))["started"] == GRIDS  # 1 Oct (and 2 Oct) moved here
@@ -99,8 +110,11 @@ def test_the_town_plans_the_theme_n_working_days_before_as_an_inbox_task_with_an
         set_rule(api, "qingxi", {"day": 15}, lead_days=5)
     assert tick_at(api, at(2026, 10, 8, 23))["started"] == 0  # 15 Oct: 5 working days back is Friday the 9th
     with time_machine.travel(at(2026, 10, 9, 0, 5), tick=False):
-        assert tick(api)["started"] == 3  # one planning case per town
+        assert tick(api)["started"] == 4  # one planning case for the county and one per town
         [plan] = task_named(api, "leader-dc", "set_theme")
+        [county_plan] = task_named(api, "supervisor", "set_theme")  # the county sets its own theme too
+        assert county_plan["org_unit"] == "qingxi" and county_plan["role"] == "county_supervisor"
+        ok(api.complete(county_plan["id"], "supervisor", {"theme": "平安家园", "projects": ["消防检查"]}))
         assert plan["due_at"] == "2026-10-14T16:00:00+00:00"  # before the service day begins
         assert plan["org_unit"] == "dc" and plan["role"] == "town_leader"
         ok(api.complete(plan["id"], "leader-dc", {"theme": "敬老助老", "projects": ["上门理发", "用电检查"]}))
@@ -112,8 +126,9 @@ def test_the_town_plans_the_theme_n_working_days_before_as_an_inbox_task_with_an
         assert values["theme"] == "敬老助老" and values["service_date"] == "2026-10-15"
         months = ok(api.get("/service-day/schedule?org_unit=dc-bg-01&year=2026", "worker-dc-bg-01")).get_json()
         assert months[9]["theme"] == "敬老助老" and months[9]["theme_source"] == "dc"
-        [other] = task_named(api, "gridlead-xs-sq-01", "confirm_plan")
-        assert ok(api.get(f"/tasks/{other['id']}", "gridlead-xs-sq-01")).get_json()["form"]["values"]["theme"] == ""
+        [other] = task_named(api, "gridlead-xs-sq-01", "confirm_plan")  # 西山镇 set none: the county's theme
+        assert ok(api.get(f"/tasks/{other['id']}", "gridlead-xs-sq-01")).get_json()["form"]["values"]["theme"] == \
+            "平安家园"
 
 
 def test_a_service_day_started_by_hand_counts_for_its_month_and_a_second_is_refused(county):
@@ -132,7 +147,8 @@ def test_a_service_day_started_by_hand_counts_for_its_month_and_a_second_is_refu
 
 def test_flask_scheduler_once_under_a_moved_clock(county, database_url):
     api = county
-    assert finished(scheduler_at(database_url, at(2026, 10, 7, 12)))["started"] == 3  # the towns' planning only
+    planning = finished(scheduler_at(database_url, at(2026, 10, 7, 12)))
+    assert planning["started"] == 4  # the county's and towns' planning only
     assert grid_cases(api) == Counter()
     assert finished(scheduler_at(database_url, at(2026, 10, 8, 10)))["started"] == GRIDS
     assert finished(scheduler_at(database_url, at(2026, 10, 8, 11)))["started"] == 0
@@ -151,3 +167,22 @@ def test_two_scheduler_processes_start_each_grid_exactly_once(county, database_u
     counts = grid_cases(api)
     assert len(counts) == GRIDS and set(counts.values()) == {1}, counts
     assert finished(scheduler_at(database_url, at(2026, 10, 8, 15)))["started"] == 0
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="scheduler nodes share work through PostgreSQL row locks")
+def test_two_scheduler_processes_open_each_due_visit_exactly_once(county, database_url):
+    api = county
+    with time_machine.travel(at(2026, 9, 21), tick=False):
+        import_households(api, [household(f"N-{n}", grid, elderly_alone=True)
+                                for n, grid in enumerate(("dc-dm-01", "dc-dm-01", "xs-sq-01", "nh-yz-02"))])
+    with time_machine.travel(at(2026, 10, 8, 9), tick=False):
+        tick(api)
+        for grid in ("dc-dm-01", "xs-sq-01", "nh-yz-02"):
+            [plan] = task_named(api, f"gridlead-{grid}", "confirm_plan")
+            ok(api.complete(plan["id"], f"gridlead-{grid}", {"theme": "敬老"}))
+            for visit in task_named(api, f"worker-{grid}", "visit"):
+                ok(api.complete(visit["id"], f"worker-{grid}", {"outcome": "met"}))
+    nodes = [scheduler_at(database_url, at(2026, 10, 15, 9)) for _ in range(2)]
+    assert sum(finished(node)["visits_due"] for node in nodes) == 4
+    opened = Counter(c["data"]["household_id"] for c in cases(api, "household_visit") if c["data"]["mode"] == "visit")
+    assert len(opened) == 4 and set(opened.values()) == {1}, opened

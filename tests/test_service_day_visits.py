@@ -11,10 +11,13 @@ from tests.service_day_support import (
     GARBAGE,
     at,
     cases,
+    delete,
     deploy_all,
     household,
     import_households,
+    import_pairings,
     pair,
+    put,
     set_rule,
     task_named,
     tick,
@@ -85,6 +88,23 @@ def test_visit_tasks_go_to_the_paired_persons_and_the_unpaired_to_the_grid_worke
     day = ok(api.get(f"/service-day/days/{paired['instance_id']}", "gridlead-dc-dm-01")).get_json()
     assert sorted(line["household"]["code"] for line in day["visits"]) == ["DM1-A", "DM1-B", "DM1-C", "DM1-E"]
     assert day["counts"] == {"due": 4, "met": 0, "not_home": 0, "refused": 0, "open": 4}
+
+
+def test_open_visits_follow_a_changed_pairing(county):
+    api = county
+    service_day(api)
+    ok(put(api, f"/households/{api.ids['DM1-C']}/pairing", "gridlead-dc-dm-01", {"username": "staff-dc-dm"}))
+    assert sorted(household_of(api, t, "staff-dc-dm") for t in task_named(api, "staff-dc-dm", "visit")) == \
+        ["DM1-B", "DM1-C"]
+    ok(delete(api, f"/households/{api.ids['DM1-B']}/pairing", "gridlead-dc-dm-01"))
+    [back] = task_named(api, "worker-dc-dm-01", "visit")
+    assert household_of(api, back, "worker-dc-dm-01") == "DM1-B" and back["assignee"] is None
+    moved = ok(import_pairings(api, "household,username\nDM1-B,dispatcher-dc\nDM1-C,\nDM1-A,gridlead-dc-dm-01\n"))
+    assert (moved.get_json()["paired"], moved.get_json()["unpaired"], moved.get_json()["unchanged"]) == (1, 1, 1)
+    assert sorted(household_of(api, t, "dispatcher-dc") for t in task_named(api, "dispatcher-dc", "visit")) == \
+        ["DM1-B", "DM1-E"]
+    [unpaired] = task_named(api, "worker-dc-dm-01", "visit")
+    assert household_of(api, unpaired, "worker-dc-dm-01") == "DM1-C" and unpaired["assignee"] is None
 
 
 def test_a_visit_finding_a_problem_starts_a_linked_event_case_and_shows_it_closed(county):

@@ -43,6 +43,8 @@ def test_the_visit_form_takes_a_photo_from_the_phone_camera_and_records_the_visi
         listed = page(browser, "/service-day/visits")
         assert "W-1（孤寡老人）" in listed and "登记走访" in listed
         [task] = task_named(api, "gridlead-dc-dm-01", "visit")
+        generic = page(browser, f"/tasks/{task['id']}")
+        assert f"/service-day/visits/{task['id']}" in generic and "手机快速填写" in generic
         form = page(browser, f"/service-day/visits/{task['id']}")
         assert 'type="file" name="photo" accept="image/*" capture="environment"' in form
         assert 'enctype="multipart/form-data"' in form and "dc-dm-01小区-1号" in form and "户主W-1" in form
@@ -103,3 +105,25 @@ def test_the_coverage_page_has_a_chart_and_a_csv_and_the_board_shows_the_service
     board = page(supervisor, "/supervision?org_unit=qingxi")
     assert "各项业务" in board and "网格服务日" in board
     page(login(api.app, "worker-dc-dm-01"), "/service-day/coverage?org_unit=qingxi", 403)
+
+
+def test_the_county_sets_a_month_theme_on_the_page_and_the_towns_follow_it(day):
+    api = day
+    county = login(api.app, "supervisor")
+    form = page(county, "/service-day?org_unit=qingxi&year=2026")
+    assert "设置服务主题" in form and 'name="projects"' in form
+    saved = post(county, "/service-day/themes", {"locality": "qingxi", "month": "2026-11", "theme": "冬季安全",
+                                                 "projects": "用电检查\n燃气检查"})
+    assert saved.status_code == 302 and "org_unit=qingxi" in saved.headers["Location"]
+    months = {m["month"]: m for m in ok(api.get("/service-day/schedule?org_unit=xs-sq-01&year=2026",
+                                                 "worker-xs-sq-01")).get_json()}
+    assert months["2026-11"]["theme"] == "冬季安全" and months["2026-11"]["projects"] == ["用电检查", "燃气检查"]
+    assert months["2026-11"]["theme_source"] == "qingxi"
+    refused = post(county, "/service-day/themes", {"locality": "qingxi", "month": "2026-13", "theme": "x"})
+    assert refused.status_code == 302 and "2026-13" not in {m["month"] for m in months.values()}
+    grid = login(api.app, "worker-dc-dm-01")
+    assert "设置服务主题" not in page(grid, "/service-day?org_unit=dc-dm-01")
+    other = post(grid, "/service-day/themes", {"locality": "dc", "month": "2026-11", "theme": "别人的"})
+    assert other.status_code == 302
+    assert {m["month"]: m for m in ok(api.get("/service-day/schedule?org_unit=dc-dm-01&year=2026",
+                                              "worker-dc-dm-01")).get_json()}["2026-11"]["theme"] == "冬季安全"

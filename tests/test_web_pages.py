@@ -192,3 +192,18 @@ def test_vendor_route_explains_a_missing_node_modules(make_app, tmp_path):
     app = make_app(NODE_MODULES_DIR=str(tmp_path))
     response = app.test_client().get("/vendor/htmx.org/dist/htmx.min.js")
     assert response.status_code == 503 and b"npm install" in response.data
+
+
+def test_a_nullable_number_posted_from_a_page_is_a_number():
+    """The joint meeting's decision form prefills funding (``{"type": ["number", "null"]}``): the
+    posted text must come back as a number, not be refused as "'6000' is not of type 'number'"."""
+    from werkzeug.datastructures import MultiDict
+
+    from workflow_app.web import formrender
+
+    document = {"type": "object", "properties": {
+        "funding": {"type": ["number", "null"], "title": "经费"}, "staff": {"type": ["integer", "null"]},
+        "note": {"type": ["string", "null"]}}}
+    data = formrender.parse(document, MultiDict({"funding": "6000", "staff": "2", "note": "同意"}))
+    assert data == {"funding": 6000, "staff": 2, "note": "同意"}
+    assert formrender.widget_of(document["properties"]["funding"]) == "number"

@@ -37,7 +37,7 @@ def test_a_resident_reports_in_one_of_their_community_grids(events):
     assert "事件处置" in listing and "延期审批" not in listing  # internal processes are not offered
     form = browser.get("/report/event_handling").data.decode()
     assert 'value="dc-dm-01"' in form and 'value="dc-dm-02"' in form and 'value="xs-sq-01"' not in form
-    assert "B0301-01 垃圾桶" in form  # the catalogue is a picker, not a code box
+    assert "垃圾桶满溢" in form and "<optgroup" in form  # the catalogue is a grouped picker of names, not a code box
     token = _csrf(form.encode())
     bad = browser.post("/report/event_handling", data={"csrf_token": token, "org_unit": "dc-dm-01",
                                                        "condition_code": "B0301-01"})

@@ -53,6 +53,10 @@ def _effects():
     from .admission import effects as admission_effects
     from .cases.effects import Effects
     from .catalogue import events
+    from .evaluation import appeals as evaluation_appeals
+    from .evaluation import callbacks as evaluation_callbacks
+    from .evaluation import honours as evaluation_honours
+    from .evaluation import rating as evaluation_rating
     from .indicators import verdicts
     from .service_day import effects as service_day_effects
     from .sla import extension
@@ -63,6 +67,13 @@ def _effects():
     admission_effects.register(registry)  # admission.track, .admit, .withdraw, .assignment_refused
     registry.register(verdicts.EFFECT, verdicts.record_effect)  # a resident's verdict, as a fact for the indicators
     service_day_effects.register(registry)  # service_day.day_opened, .due, .record_visit, .report_problem, …
+    evaluation_rating.register(registry)  # evaluation.case_closed, .resident_voice, .rate, .rating_expired
+    evaluation_callbacks.register(registry)  # evaluation.callback, .survey, .reopen_case, .round_closed
+    evaluation_appeals.register(registry)  # evaluation.appeal_filed, .appeal_upheld, .appeal_refused
+    evaluation_honours.register(registry)  # evaluation.honours_awarded
+    from .inbox import notices
+
+    notices.register(registry)  # initiator.milestone: the reporter hears of accepted, escalated, closed…
     return registry
 
 
@@ -81,12 +92,14 @@ def _guards():
 def _tick_jobs():
     """Periodic work the scheduler runs on every tick, after timers and clocks: (name, fn(now))."""
     from .admission import jobs as admission_jobs
+    from .evaluation import points as evaluation_points
     from .indicators import jobs as indicator_jobs
     from .ops import heartbeats, partitions
     from .service_day import jobs as service_day_jobs
 
     return [("admission_expired", admission_jobs.expire), ("indicators", indicator_jobs.tick),
             ("visits_due", service_day_jobs.open_due_visits),
+            ("points", evaluation_points.tick),
             ("partitions", partitions.tick), ("heartbeat", heartbeats.beat)]  # heartbeat last: a whole tick ran
 
 
@@ -103,13 +116,17 @@ def _script_functions():
     from . import scripting
     from .admission import functions as admission_functions
     from .catalogue import functions as catalogue_functions
+    from .evaluation import functions as evaluation_functions
+    from .org import functions as org_functions
     from .service_day import functions as service_day_functions
 
     registry = scripting.ScriptFunctions()
     scripting.provide_calendar(registry)
     catalogue_functions.provide(registry)
+    org_functions.provide(registry)  # case_unit()
     admission_functions.provide(registry)
     service_day_functions.provide(registry)
+    evaluation_functions.provide(registry)  # evaluation_data(section), period_published(period)
     return registry
 
 

@@ -46,6 +46,7 @@ def from_environment(instance_path: str) -> dict:
         "MAX_JSON_BYTES": int(os.environ.get("WORKFLOW_MAX_JSON_BYTES", str(2 * 1024 * 1024))),
         # Who sees which fields of cases and households (None: the policy shipped in org/visibility.json).
         "VISIBILITY_POLICY": os.environ.get("WORKFLOW_VISIBILITY_POLICY") or None,
+        "MAP_TILE_URL": os.environ.get("WORKFLOW_MAP_TILES"),  # None: the public default ("" turns the map off)
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
@@ -60,6 +61,7 @@ def from_environment(instance_path: str) -> dict:
         "SPEC_CACHE": _bool("WORKFLOW_SPEC_CACHE", True),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or None,  # the file store (default <instance>/uploads)
         "MAX_BUNDLE_FILE_BYTES": int(os.environ.get("MAX_BUNDLE_FILE_BYTES", str(2 * 1024 * 1024))),
         "SCRIPT_STEP_LIMIT": int(os.environ.get("SCRIPT_STEP_LIMIT", "1000000")),
         # The engine runs designer-authored code in worker processes with these hard limits.

@@ -162,5 +162,8 @@ def seed(with_cases: bool = True) -> str:
     admission_demo.seed(with_cases)  # 事项准入: the county's list, applications, assignments
     indicators_history.seed()  # 考核评价: the indicator definitions in processes/indicators
     service_day_demo.seed(with_cases)  # 网格服务日: households, pairings, rules, last month's and this month's
+    from .evaluation import demo as evaluation_demo
+
+    evaluation_demo.seed(with_cases)  # 评估: a whistled case to rate, a third-party round, points
     return (f"demo county {COUNTY[1]} ready: {user_count} users (password {DEMO_PASSWORD}), "
             f"processes {', '.join(deployed) or 'none'}, {cases} sample cases started")

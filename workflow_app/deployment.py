@@ -236,14 +236,52 @@ def deploy(files: list[tuple[str, bytes]], *, actor: User | None, locality: str 
     return deploy_plan(plan, actor=actor, unit=unit, key=key, comment=comment, forms_dir=forms_dir)
 
 
-def deploy_plan(plan: variants.Plan, *, actor: User | None, unit: OrgUnit | None, key: str | None,
-                comment: str | None, forms_dir: str | None = None) -> DeployResult:
-    """Compile ``plan``'s merged files and store them as the next version (or nothing, if unchanged)."""
+@dataclass
+class Checked:
+    """A bundle that passed every check deploy makes, compiled but not stored."""
+
+    compiled: engine.CompiledBundle
+    stored: list  # (name, content, kind) as they would be stored
+    warnings: list
+    sha: str
+
+
+def check_plan(plan: variants.Plan, key: str | None, forms_dir: str | None = None) -> Checked:
+    """Everything deploy checks, nothing stored (a draft's validation). Raises ``BundleInvalid``."""
     read_shared = bundles.form_reader(forms_dir or current_app.config["FORMS_DIR"])
     compiled, stored, warnings = _compile(plan, key, read_shared)
     _refuse(_lane_problems(compiled.manifest) + _effect_problems(compiled.manifest, stored))
+    _start_permission(compiled.manifest)
     warnings = warnings + _wait_warnings(compiled.manifest)
-    sha = _bundle_hash([(n, c) for n, c, _ in stored])
+    return Checked(compiled, stored, warnings, _bundle_hash([(n, c) for n, c, _ in stored]))
+
+
+def check(files: list[tuple[str, bytes]], *, locality: str | None = None, key: str | None = None) -> Checked:
+    """``check_plan`` for files as ``deploy`` takes them (a variant's merged onto what it has)."""
+    unit = tree.require(locality, "locality") if locality else None
+    _refuse(_check_names(files))
+    plan, key = _plan([(name, _normalise(content)) for name, content in files], key, unit, False)
+    return check_plan(plan, key)
+
+
+# Who may start a process comes from the model: its start event's lane. A start event in no lane
+# (and without a ``role`` property) is startable by designers and administrators only, until its
+# designer puts it in a lane.
+START_WITHOUT_LANE = "process_designer"
+
+
+def _start_permission(manifest: dict) -> None:
+    start = manifest.get("start")
+    if start and not start.get("lane"):
+        start["lane"] = (start.get("properties") or {}).get("role") or START_WITHOUT_LANE
+        start["lane_assumed"] = True
+
+
+def deploy_plan(plan: variants.Plan, *, actor: User | None, unit: OrgUnit | None, key: str | None,
+                comment: str | None, forms_dir: str | None = None) -> DeployResult:
+    """Compile ``plan``'s merged files and store them as the next version (or nothing, if unchanged)."""
+    checked = check_plan(plan, key, forms_dir)
+    compiled, stored, warnings, sha = checked.compiled, checked.stored, checked.warnings, checked.sha
     new = _NewVersion(compiled, stored, plan.inherited(stored), sha, unit.code if unit else definitions.DEFAULT,
                       plan.base, actor, comment, warnings)
     for _attempt in range(5):

@@ -91,10 +91,12 @@ def provide_calendar(registry: ScriptFunctions) -> None:
 
 def _default_registry() -> ScriptFunctions:
     from .catalogue import functions as catalogue_functions
+    from .org import functions as org_functions
 
     registry = ScriptFunctions()
     provide_calendar(registry)
     catalogue_functions.provide(registry)
+    org_functions.provide(registry)
     return registry
 
 

@@ -69,10 +69,13 @@ def test_designer_deploys_a_new_version_from_the_modeler(page, api):
         const task = modeler.get('elementRegistry').get('verify');
         modeler.get('modeling').updateLabel(task, '核查结案（复核）');
     }""")
-    page.fill("#deploy-comment", "核查环节改名")
-    page.click("#deploy")
+    page.click("#save-draft")  # the modeler saves a draft (issue 15: nothing goes live unpublished)
+    page.wait_for_url("**/designer/drafts/*")
+    page.click("#publish")
+    page.fill("#publish-comment", "核查环节改名")
+    page.click("#publish-confirm")
     page.wait_for_url("**/designer/minor_event")
-    assert "已部署 minor_event v2" in page.locator(".flash.ok").inner_text()
+    assert "已发布 minor_event v2" in page.locator(".flash.ok").inner_text()
     page.click("article[data-version='2'] >> text=与上一版比较")
     page.wait_for_selector(".compare .diagram[data-ready='1'] >> nth=1")
     assert "修改 (1)" in page.locator(".legend").inner_text()

@@ -35,6 +35,8 @@ MESSAGES = {
     "expired": ("item {code} has expired", "事项 {code} 已过有效期"),
     "not_yet": ("item {code} is not in force yet", "事项 {code} 尚未到开始执行日期"),
     "not_for_unit": ("item {code} is not admitted for {units}", "事项 {code} 未对 {units} 准入"),
+    "other_department": ("item {code} is held by another department: a department pushes work only under its own items",
+                         "事项 {code} 属于其他部门，部门只能以本部门的准入事项派发工作"),
     "missing": ("this work names no admitted item (data key {key})", "未填写所属准入事项（{key}）"),
     "undeclared": ("process {process} declares no admitted item; a department may not push its tasks to {units}",
                    "流程 {process} 未声明所属准入事项，部门不得向 {units} 派发任务"),
@@ -174,6 +176,18 @@ def check_start(start: StartCheck) -> None:
     uncovered = [u.code for u in dict.fromkeys(targets) if items.problem(item, u, day) is not None]
     if uncovered:
         _refuse_start(Refusal("not_for_unit", code, start.process_key, uncovered, department), start.actor)
+    if not _pushes_its_own(item, start.actor):  # 权随责走: an item is pushed by the department that holds it
+        _refuse_start(Refusal("other_department", code, start.process_key, [u.code for u in targets], department),
+                      start.actor)
+
+
+def _pushes_its_own(item, actor) -> bool:
+    """A department's staff may push work only under the items of a department they work in
+    (anyone else, an administrator or a county process, is not held to this)."""
+    if item is None or item.department is None or not is_department_user(actor):
+        return True
+    theirs = {a.org_unit.code for a in actor.assignments if a.org_unit.kind != "area"}
+    return item.department.code in theirs
 
 
 def _refuse_start(refusal: Refusal, actor) -> None:

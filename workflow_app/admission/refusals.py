@@ -22,7 +22,7 @@ _STASH = "workflow_app.admission_refusals"
 class Refusal:
     """Why work under an item may not reach a unit, and who pushed it."""
 
-    problem: str  # unknown, withdrawn, expired, not_yet, not_for_unit, missing, undeclared
+    problem: str  # unknown, withdrawn, expired, not_yet, not_for_unit, other_department, missing, undeclared
     item_code: str | None
     process_key: str
     units: list[str] = field(default_factory=list)

@@ -13,11 +13,13 @@ _LOCATIONS = {"json", "form", "query", "files", "view_args", "headers", "path", 
 
 
 def _flatten(errors):
-    """webargs nests field errors under their location; the API reports them by field."""
+    """webargs nests field errors under their location; the API reports them by field (a multipart
+    part without a name is field "_", never a null key the JSON encoder cannot sort)."""
     if isinstance(errors, dict) and errors and set(errors) <= _LOCATIONS:
         merged = {}
         for value in errors.values():
-            merged.update(value if isinstance(value, dict) else {"_": value})
+            items = value.items() if isinstance(value, dict) else [("_", value)]
+            merged.update({"_" if key is None else str(key): messages for key, messages in items})
         return merged
     return errors
 
@@ -78,6 +80,8 @@ def init_app(app) -> PlatformApi:
         calendar,
         catalogue,
         definitions,
+        drafts,
+        evaluation,
         inbox,
         indicators,
         instances,
@@ -90,7 +94,7 @@ def init_app(app) -> PlatformApi:
     )
 
     for module in (auth, definitions, org, instances, tasks, inbox, calendar, supervision, notifications,
-                   catalogue, messages, admission, indicators, bulletins, service_day):
+                   catalogue, messages, admission, indicators, bulletins, service_day, evaluation, drafts):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,10 +1,12 @@
 """Cases (process instances)."""
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..auth import current
-from ..cases import admin, service, views
+from ..cases import admin, views
+from ..inbox import reporting
 from .schemas import AuditEventSchema, TaskSchema, TimerSchema, Timestamp
 
 PREFIX = "/instances"
@@ -48,9 +50,16 @@ class TerminateIn(Schema):
 @blp.post("")
 @blp.arguments(StartIn)
 @blp.response(201, InstanceOut)
+@blp.alt_response(409, description="the Idempotency-Key was used before for a different request")
 def start(body):
-    """Start a case on the version of ``process_key`` that applies to ``org_unit``."""
-    return service.start(body["process_key"], body["org_unit"], body["data"], current.require_user())
+    """Start a case on the version of ``process_key`` that applies to ``org_unit``.
+
+    With an ``Idempotency-Key`` header (8–100 characters), a retry of the same request by the same
+    person answers the case the first one started (header ``Idempotent-Replayed: true``) instead of
+    starting another; the same key with a different request answers 409."""
+    started = reporting.start_once(body["process_key"], body["org_unit"], body["data"], current.require_user(),
+                                   key=request.headers.get("Idempotency-Key"))
+    return started.instance, 201, {"Idempotent-Replayed": "true" if started.replayed else "false"}
 
 
 @blp.get("/<int:instance_id>")

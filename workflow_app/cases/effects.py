@@ -3,7 +3,10 @@
 - ``fact``: record a case fact of that kind (returned, rework, self_handled…) for the indicators,
   against the case's unit or the unit named by the node's ``fact_unit_from`` data key;
 - ``effect``: run a named platform mechanism with the node's data (e.g. ``sla.extend`` at the
-  end of an approved extension request).
+  end of an approved extension request);
+- ``notify_initiator``: tell the person who reported the case that it reached a milestone
+  (``accepted``, ``escalated``, ``closed``, ``reopened``, ``not_accepted``), through the
+  ``initiator.milestone`` mechanism with ``{"milestone": …, "node": …}``.
 
 The registry of mechanisms is built explicitly by the app factory (``create_app``); deployment
 refuses a model that names an effect the registry does not have. Nothing here decides business
@@ -21,6 +24,8 @@ from ..models import ProcessInstance
 from ..repository import instances as store
 
 log = logging.getLogger(__name__)
+
+MILESTONE = "initiator.milestone"  # the mechanism ``notify_initiator`` properties run
 
 # mechanism(work, instance, node data, actor): effects on other cases go through work.follow_up
 Mechanism = Callable[[object, ProcessInstance, dict, object], None]
@@ -66,3 +71,7 @@ def apply(work, instance: ProcessInstance, events: list[StepEvent], actor) -> No
                 log.error("node %s of case %s asks for unknown effect %r", event.bpmn_id, instance.id, props["effect"])
                 continue
             handler(work, instance, event.data, actor)
+        if props.get("notify_initiator"):
+            handler = mechanisms.get(MILESTONE)
+            if handler is not None:
+                handler(work, instance, {"milestone": props["notify_initiator"], "node": event.bpmn_id}, actor)

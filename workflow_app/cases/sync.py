@@ -27,7 +27,7 @@ def case_title(instance: ProcessInstance, data: dict) -> str:
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             return f"{name}·{value.strip()[:80]}"
-    return f"{name} #{instance.id}"
+    return f"{name} #{instance.id}" if instance.id is not None else name  # a task born with its case: no id yet
 
 
 def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, opening: dict | None = None,

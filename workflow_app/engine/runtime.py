@@ -12,9 +12,11 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, events, serializer, timers
+from . import compaction, datamerge, events, serializer, timers
 from .sandbox import ScriptLimitExceeded, script_engine
 from .types import PendingTimer, ReadyTask, StepEvent, TaskFailure, Waiting
+
+datamerge.install()
 
 _MISSING = object()
 DEFAULT_MAX_BYTES = 8_000_000

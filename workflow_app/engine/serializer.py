@@ -74,12 +74,35 @@ def load_spec(spec_json: str, manifest: dict) -> LoadedSpec:
     return LoadedSpec(spec, subs, manifest, key, spec_json)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value, depth: int = 0) -> bool:
+    """True when ``value`` is made of JSON's own types only (exact types, string keys, no
+    ``typename`` key the serializer would read as an encoded object), so converting or restoring
+    it would hand it back unchanged: a table of numbers for a formula, say."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if depth > 32:
+        return False
+    if kind is dict:
+        return "typename" not in value and all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v, depth + 1) for v in value)
+    return False
+
+
 def to_wire(value):
     """A value as plain JSON types (the serializer's own encoding of dates, decimals…)."""
+    if _plain(value):
+        return value
     return _SERIALIZER.registry.convert(value)
 
 
 def from_wire(value):
+    if _plain(value):
+        return value
     return _SERIALIZER.registry.restore(value)
 
 

@@ -28,6 +28,13 @@ class TaskContext:
         return [a for a in self.attachments if a.shows_inline]
 
 
+def approves_extensions(task: HumanTask) -> bool:
+    """A task of a process that moves clocks (a node with the ``sla.extend`` effect): an extension
+    approval, on which asking for an extension would make no sense."""
+    nodes = store.manifest(task.instance.version).get("nodes") or {}
+    return any((props or {}).get("effect") == "sla.extend" for props in nodes.values())
+
+
 def permissions(user: User, task: HumanTask) -> dict:
     is_open = task.is_open
     can_act, leads = access.can_act(user, task), access.leads(user, task)
@@ -40,7 +47,7 @@ def permissions(user: User, task: HumanTask) -> dict:
         "delegate": is_open and (can_act or leads),
         "complete": is_open and (can_act or claimable),
         "attach": is_open and (can_act or leads),
-        "extend": is_open and can_act and task.due_at is not None and not paused,
+        "extend": is_open and can_act and task.due_at is not None and not paused and not approves_extensions(task),
         "pause": is_open and supervises and task.due_at is not None and not paused,
         "resume": is_open and supervises and paused,
         "urge": is_open and (supervises or access.capable(user, access.URGE, path=task.scope_path)),

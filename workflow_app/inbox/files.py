@@ -25,8 +25,8 @@ from sqlalchemy import select
 from .. import uow
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..models import HumanTask, TaskAttachment, User
-from ..org import access
+from ..models import CaseFile, HumanTask, ProcessInstance, TaskAttachment, User
+from ..org import access, visibility
 from . import actions
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -97,6 +97,52 @@ def _read_limited(stream, limit: int) -> bytes:
     return content
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file checked by its bytes, not yet written."""
+
+    content: bytes
+    kind: str
+    name: str
+
+    @property
+    def content_type(self) -> str:
+        return TYPES[self.kind]
+
+
+def accept(stream, filename: str | None, field: str = "file") -> Upload:
+    """Read and check one upload: at most UPLOAD_MAX_BYTES, a JPEG, PNG, WebP or PDF by its content
+    (``InvalidInput`` naming ``field`` otherwise)."""
+    if stream is None:
+        raise InvalidInput("the attachment was refused", {field: ["choose a file"]})
+    try:
+        content = _read_limited(stream, max_bytes())
+    except InvalidInput as error:
+        raise InvalidInput(error.message, {field: error.errors["file"]}) from error
+    kind = sniff(content[:16])
+    if kind is None:
+        raise InvalidInput("the attachment was refused",
+                           {field: ["only JPEG, PNG, WebP images and PDF files are accepted"]})
+    return Upload(content, kind, display_name(filename, kind))
+
+
+def write(upload: Upload) -> str:
+    """Write a checked upload under a random key the server chooses; the key."""
+    key = f"{PREFIX}/{secrets.token_hex(16)}.{upload.kind}"
+    path = _path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(upload.content)
+    os.replace(partial, path)
+    return key
+
+
+def discard(keys: list[str]) -> None:
+    """Remove written files whose record was not made (the action failed)."""
+    for key in keys:
+        _path(key).unlink(missing_ok=True)
+
+
 def store(task_id: int, actor: User, stream, filename: str | None) -> TaskAttachment:
     """Check, store and record one uploaded file for a task, bound to it (one unit of work)."""
     if stream is None:
@@ -106,23 +152,14 @@ def store(task_id: int, actor: User, stream, filename: str | None) -> TaskAttach
         raise NotFound(f"no task {task_id}")
     if not (access.can_act(actor, task) or access.leads(actor, task)):
         raise Forbidden(f"{actor.username} may not attach files to task {task_id}")
-    content = _read_limited(stream, max_bytes())
-    kind = sniff(content[:16])
-    if kind is None:
-        raise InvalidInput("the attachment was refused",
-                           {"file": ["only JPEG, PNG, WebP images and PDF files are accepted"]})
-    key = f"{PREFIX}/{secrets.token_hex(16)}.{kind}"
-    path = _path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    upload = accept(stream, filename)
+    key = write(upload)
     try:
         return uow.run(lambda work: actions.record_attachment(
-            work, task_id, actor, name=display_name(filename, kind), reference=key, content_type=TYPES[kind],
-            size=len(content), storage_key=key))
+            work, task_id, actor, name=upload.name, reference=key, content_type=upload.content_type,
+            size=len(upload.content), storage_key=key))
     except Exception:
-        path.unlink(missing_ok=True)
+        discard([key])
         raise
 
 
@@ -165,5 +202,27 @@ def open_reference(reference: str, actor: User) -> StoredFile:
         select(TaskAttachment).where(TaskAttachment.storage_key == reference)
     ).scalar_one_or_none()
     if attachment is None:
-        raise NotFound("no attachment with that key")
+        return _case_file(reference, actor)
     return _served(attachment, actor)
+
+
+def _case_file(reference: str, actor: User) -> StoredFile:
+    """A photo sent with the report that started a case: served to those who see the case's content."""
+    found = db.session.execute(select(CaseFile).where(CaseFile.storage_key == reference)).scalar_one_or_none()
+    if found is None:
+        raise NotFound("no attachment with that key")
+    instance = db.session.get(ProcessInstance, found.instance_id)
+    if "content" not in visibility.case_classes(actor, instance, _task_paths(instance.id)):
+        raise Forbidden(f"{actor.username} may not see the files of case {instance.id}")
+    path = _path(found.storage_key)
+    if not path.is_file():
+        raise NotFound("no attachment with that key on disk")
+    with path.open("rb") as stream:
+        kind = sniff(stream.read(16))
+    label = TaskAttachment(name=found.name, reference=found.storage_key, storage_key=found.storage_key,
+                           content_type=found.content_type, size=found.size)
+    return StoredFile(label, path, kind if kind == path.suffix[1:] else None)
+
+
+def _task_paths(instance_id: int) -> list[str]:
+    return list(db.session.execute(select(HumanTask.scope_path).where(HumanTask.instance_id == instance_id)).scalars())

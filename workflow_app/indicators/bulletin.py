@@ -12,7 +12,7 @@ from ..errors import Forbidden
 from ..extensions import db
 from ..models import OrgUnit, User
 from ..org import access, tree
-from . import closing, periods, permissions, report, stream
+from . import closing, periods, permissions, report, stream, subjects
 from . import document as doc
 from .tables import CaseEntry
 
@@ -136,6 +136,8 @@ def build(user: User, county_code: str, month_key: str) -> dict:
 
 def _adjustments(table: report.Table) -> list[dict]:
     """Every correction of the month in the county (the total row holds them all)."""
+    names = subjects.names_of(a.author for a in table.total.adjustments)
     return [{"id": a.id, "subject": tree.ref_by_id(a.unit_id).code, "name": tree.ref_by_id(a.unit_id).name_zh,
              "person": bool(a.actor_id), "indicator": a.indicator, "delta": a.delta, "reason": a.reason,
-             "author": a.author, "at": a.at} for a in table.total.adjustments]
+             "author": a.author, "author_name": names.get(a.author, a.author), "at": a.at}
+            for a in table.total.adjustments]

@@ -33,7 +33,7 @@ RESERVED = frozenset({*FORMULA_FUNCTIONS, "sum", "len", "int", "float", "None", 
 MAX_BYTES = 512 * 1024
 MAX_INDICATORS = 300
 MAX_FORMULA = 500
-OVERLAY_KEYS = ("title", "title_en", "grades", "indicators", "bulletin", "comment")
+OVERLAY_KEYS = ("title", "title_en", "grades", "indicators", "bulletin", "pages", "comment")
 BASE_KEYS = (*OVERLAY_KEYS, "ledger", "verdicts")
 DEFAULT_GRADES = [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade": "C", "min": 60},
                   {"grade": "D", "min": 40}, {"grade": "E", "min": None}]
@@ -142,6 +142,7 @@ def check(document: dict) -> list[str]:
         problems.add("indicators", f"at most {MAX_INDICATORS} indicators")
     kinds = _kinds_by_id(items, problems)
     _check_bulletin(document.get("bulletin") or {}, kinds, problems)
+    _check_bulletin(document.get("pages") or {}, kinds, problems, "pages", PAGES_KEYS)
     formulas = []
     token = document_in_check.set(document)
     try:
@@ -222,17 +223,18 @@ def _check_ledger(ledger, problems) -> None:
 
 
 BULLETIN_KEYS = ("headline", "trend", "area_columns", "department_columns")
+PAGES_KEYS = ("area_columns", "department_columns", "person_columns")  # the 考核评价 tables' default columns
 
 
-def _check_bulletin(bulletin, kinds, problems) -> None:
+def _check_bulletin(bulletin, kinds, problems, section: str = "bulletin", known=BULLETIN_KEYS) -> None:
     if not isinstance(bulletin, dict):
-        problems.add("bulletin", "must be an object")
+        problems.add(section, "must be an object")
         return
     for key, value in bulletin.items():
-        if key not in BULLETIN_KEYS:
-            problems.add("bulletin", f"unknown key {key!r} (known: {', '.join(BULLETIN_KEYS)})")
+        if key not in known:
+            problems.add(section, f"unknown key {key!r} (known: {', '.join(known)})")
         elif not _texts(value) or any(v not in kinds for v in value):
-            problems.add(f"bulletin.{key}", "a list of indicator ids")
+            problems.add(f"{section}.{key}", "a list of indicator ids")
 
 
 def atoms_keys() -> tuple[str, ...]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from .. import clock
+from .. import clock, uow
 from ..cases import service
 from ..errors import DomainError
 from ..extensions import db
@@ -26,8 +26,8 @@ from ..models.task import OPEN
 from ..org import people
 from ..sla import control, extension
 from ..timers import scheduler
-from . import closing, periods, stream, versions
-from .tables import Period
+from . import closing, freezing, periods, stream, versions
+from .tables import Adjustment, Period, Snapshot
 
 PROCESS = "event_handling"
 # (condition code, weight, what people say): minor ones the grid handles, general ones the community,
@@ -76,10 +76,12 @@ class Summary:
     ticks: int = 0
     skipped: int = 0
     frozen: int = 0
+    reopened: int = 0
 
     def __str__(self) -> str:
+        again = f" ({self.reopened} frozen before the history was made, reopened first)" if self.reopened else ""
         return (f"history: {self.cases} cases, {self.steps} task completions, {self.ticks} scheduler ticks, "
-                f"{self.frozen} months frozen")
+                f"{self.frozen} months frozen{again}")
 
 
 class Simulation:
@@ -297,6 +299,7 @@ def generate(app, months: int = 12, per_day: tuple[int, int] = (2, 6), seed: int
     if exists(first.start):
         return Summary()
     simulation = Simulation(app, months, per_day, seed)
+    simulation.summary.reopened = reopen(first.start)
     frozen_before = _frozen_months()
     day, index = first.start, 0
     while day < today:
@@ -310,6 +313,34 @@ def generate(app, months: int = 12, per_day: tuple[int, int] = (2, 6), seed: int
     closing.freeze_due()
     simulation.summary.frozen = _frozen_months() - frozen_before  # by the scheduler's ticks, and now
     return simulation.summary
+
+
+def reopen(since: date) -> int:
+    """The months from ``since`` on that the demo's own seeding froze before their history existed
+    (its scheduler tick freezes what has ended): opened again, so the history's ticks freeze them
+    as simulated time passes and their figures are not a pile of late-fact adjustments. Their
+    rollups are complete (late facts roll up as well), so nothing is lost. Demo data only: a month
+    with anybody's correction in it is left frozen, and so are the ones after it."""
+
+    def action(work):
+        months = list(db.session.execute(select(Period).where(Period.starts_on >= since)
+                                         .order_by(Period.root_id, Period.starts_on)).scalars())
+        corrected = {(a.root_id, a.period) for a in db.session.execute(select(Adjustment).where(
+            Adjustment.period.in_([m.period for m in months]), Adjustment.author != freezing.SYSTEM)).scalars()}
+        chosen, stopped = [], set()
+        for month in months:
+            stopped |= {month.root_id} if (month.root_id, month.period) in corrected else set()
+            if month.root_id not in stopped:
+                chosen.append(month)
+        for month in chosen:
+            db.session.execute(delete(Snapshot).where(Snapshot.period_id == month.id))
+            db.session.execute(delete(Adjustment).where(Adjustment.root_id == month.root_id,
+                                                        Adjustment.period == month.period,
+                                                        Adjustment.author == freezing.SYSTEM))
+            db.session.delete(month)
+        return len(chosen)
+
+    return uow.run(action)
 
 
 def _frozen_months() -> int:

@@ -8,7 +8,9 @@ from .report import Ask
 
 CHART_MONTHS = 6
 CHART_ROWS = 10
+# Defaults when the definitions' ``pages`` section names no columns (data decides: see indicators.json)
 PERSON_COLUMNS = ["立案", "结案", "按期结案率", "按时核查率", "自行处置", "按时派遣率"]
+AREA_COLUMNS = ["应结案", "结案", "按期结案", "超期未结", "结案率", "按期结案率", "返工率", "满意率"]
 TREND_RATE, TREND_BACKLOG = "按期结案率", "超期未结"
 NEXT_LEVEL = {"county": "town", "town": "community", "community": "grid", "grid": "person"}
 
@@ -20,13 +22,13 @@ def _columns(table: report.Table, everything: bool) -> list[dict]:
         level = table.level
         return [m for m in meta.values() if m["kind"] in ("count", "rate")
                 and (not m["levels"] or level in m["levels"])]
-    settings = document.get("bulletin") or {}
+    pages, bulletin = document.get("pages") or {}, document.get("bulletin") or {}
     if table.level == "person":
-        wanted = PERSON_COLUMNS
+        wanted = pages.get("person_columns") or PERSON_COLUMNS
     elif table.level == "department":
-        wanted = settings.get("department_columns") or []
+        wanted = pages.get("department_columns") or bulletin.get("department_columns") or []
     else:
-        wanted = ["应结案", "结案", "按期结案", "超期未结", "结案率", "按期结案率", "返工率", "满意率"]
+        wanted = pages.get("area_columns") or AREA_COLUMNS
     return [meta[i] for i in wanted if i in meta]
 
 

@@ -187,7 +187,7 @@ def render(bulletin: dict) -> bytes:
         story += [Paragraph("四、更正记录", styles["h2"])]
         rows = [["单位", "指标", "调整", "原因", "调整人"]]
         rows += [[a["name"], present.indicator_name(bulletin, a["indicator"]), f"{a['delta']:+g}",
-                  Paragraph(a["reason"], styles["body"]), a["author"]] for a in bulletin["adjustments"]]
+                  Paragraph(a["reason"], styles["body"]), a["author_name"]] for a in bulletin["adjustments"]]
         story.append(_table(rows, [WIDTH * 0.2, WIDTH * 0.15, WIDTH * 0.1, WIDTH * 0.4, WIDTH * 0.15]))
     story += [Spacer(1, 8), Paragraph(present.footnote(bulletin), styles["small"])]
     document.build(story)

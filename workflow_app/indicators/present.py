@@ -60,7 +60,7 @@ def columns(bulletin: dict, level: str) -> list[str]:
 
 def status_line(bulletin: dict) -> str:
     state = "已冻结" if bulletin["frozen"] else ("已结束，尚未冻结" if bulletin["closed"] else "进行中（截至当前）")
-    versions = "、".join(f"{ref['locality'] or '全县'} v{ref['version']}" for ref in bulletin["definitions"])
+    versions = "、".join(f"{ref.get('locality_name') or '全县'} v{ref['version']}" for ref in bulletin["definitions"])
     return (f"统计期：{bulletin['period_label']}（{state}）；数据截至 {when(bulletin['as_of'])}；"
             f"指标定义 {versions}；生成于 {when(bulletin['generated_at'])}")
 

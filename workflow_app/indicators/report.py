@@ -110,7 +110,11 @@ class _Builder:
             grouped: dict = defaultdict(dict)
             by_path = {r.unit.path: r.key for r in rows}
             for key, unit_atoms in atoms.units.items():
-                subject = by_path.get(key) if prefix is not None else owner.get(key)
+                if prefix is not None:  # the database summed each subject's subtree: one group each, read only
+                    if key in by_path:
+                        grouped[by_path[key]] = unit_atoms
+                    continue
+                subject = owner.get(key)
                 if subject is not None:
                     _merge(grouped[subject], unit_atoms)
             ids = {u.code: u.id for u in under}

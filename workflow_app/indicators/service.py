@@ -21,6 +21,7 @@ from . import (
     present,
     report,
     stream,
+    subjects,
     versions,
     words,
     workbook,
@@ -33,7 +34,8 @@ MAX_TREND_MONTHS = 24
 
 def _adjustment(row) -> dict:
     return {"id": row.id, "period": row.period, "indicator": row.indicator, "atom": row.atom, "delta": row.delta,
-            "reason": row.reason, "author": row.author, "at": row.at,
+            "reason": row.reason, "author": row.author, "author_name": subjects.names_of([row.author]).get(row.author),
+            "at": row.at,
             "subject": tree.ref_by_id(row.unit_id).code if not row.actor_id else None}
 
 
@@ -220,6 +222,9 @@ def definitions(user: User, locality: str | None = None) -> dict:
               "levels": i.get("levels"), "description": i.get("description"), "words": said.get(i["id"]),
               "definition": i} for i in document.get("indicators") or []]
     own = versions.newest(locality or "")
+    history = versions.history(locality or "")
+    names = subjects.names_of(v.deployed_by for v in history)
+    places = versions.localities()
     return present.jsonable({
         "locality": locality or None, "version": resolved.versions[-1].version, "sha256": resolved.versions[-1].sha256,
         "definitions_version": resolved.base.version, "definitions": resolved.refs(),
@@ -228,8 +233,11 @@ def definitions(user: User, locality: str | None = None) -> dict:
         "verdicts": document.get("verdicts") or [], "indicators": items, "document": document,
         "own": own.document if own is not None and locality else None,
         "history": [{"version": v.version, "sha256": v.sha256, "deployed_at": v.deployed_at,
-                     "deployed_by": v.deployed_by, "comment": v.comment} for v in versions.history(locality or "")],
-        "localities": versions.localities(),
+                     "deployed_by": v.deployed_by, "deployed_by_name": names.get(v.deployed_by), "comment": v.comment}
+                    for v in history],
+        "localities": places,
+        "locality_names": {code: versions.place(code) for code in places},
+        "locality_name": versions.place(locality or ""),
     })
 
 

@@ -55,6 +55,14 @@ def unit_rows(unit: OrgUnit, level: str, under: list[OrgUnit]) -> tuple[list[Row
     return rows, owner
 
 
+def names_of(usernames) -> dict[str, str]:
+    """Each username's name as people see it (``system``, the platform, is 系统)."""
+    wanted = sorted({u for u in usernames if u})
+    found = dict(db.session.execute(select(User.username, User.name).where(User.username.in_(wanted))).all()) \
+        if wanted else {}
+    return {u: found.get(u) or ("系统" if u == "system" else u) for u in wanted}
+
+
 def people_rows(unit: OrgUnit, roles: set[str], user_id: int | None = None) -> list[Row]:
     """People holding one of ``roles`` at a unit under ``unit`` (one row each, at their first such unit)."""
     query = (select(RoleAssignment).join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)

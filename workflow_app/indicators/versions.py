@@ -49,7 +49,14 @@ class Resolved:
         return self.versions[0]
 
     def refs(self) -> list[dict]:
-        return [{"locality": v.locality or None, "version": v.version, "sha256": v.sha256} for v in self.versions]
+        return [{"locality": v.locality or None, "locality_name": place(v.locality), "version": v.version,
+                 "sha256": v.sha256} for v in self.versions]
+
+
+def place(code: str) -> str | None:
+    """A locality's name (its code when the unit is gone), None for the county-wide document."""
+    ref = tree.ref_by_code(code) if code else None
+    return ref.name_zh if ref is not None else (code or None)
 
 
 def _all() -> list[DefinitionVersion]:

@@ -3,6 +3,18 @@
 from .audit import AuditEvent
 from .catalogue import CatalogueCondition, CatalogueOverride, CatalogueVersion, EventCase
 from .definition import ProcessFile, ProcessVersion
+from .draft import ProcessDraft, ProcessDraftFile
+from .evaluation import (
+    EvaluationRound,
+    EvaluationSetting,
+    Honour,
+    PointsAccount,
+    PointsCursor,
+    PointsEntry,
+    RoundSample,
+    RoundSurvey,
+)
+from .field import CaseFile, SavedFilter, StartRequest
 from .instance import EventSubscription, InboundEvent, PendingTimer, ProcessInstance
 from .notes import TaskAttachment, TaskComment
 from .ops import RetainedCase, SchedulerHeartbeat
@@ -17,12 +29,16 @@ __all__ = [
     "AuditEvent",
     "CalendarDay",
     "CalendarSetting",
+    "CaseFile",
     "CaseFact",
     "CatalogueCondition",
     "CatalogueOverride",
     "CatalogueVersion",
+    "EvaluationRound",
+    "EvaluationSetting",
     "EventCase",
     "EventSubscription",
+    "Honour",
     "Household",
     "HumanTask",
     "InboundEvent",
@@ -30,13 +46,22 @@ __all__ = [
     "Notification",
     "OrgUnit",
     "PendingTimer",
+    "PointsAccount",
+    "PointsCursor",
+    "PointsEntry",
+    "ProcessDraft",
+    "ProcessDraftFile",
     "ProcessFile",
     "ProcessInstance",
     "ProcessVersion",
     "RetainedCase",
     "Role",
     "RoleAssignment",
+    "RoundSample",
+    "RoundSurvey",
+    "SavedFilter",
     "SchedulerHeartbeat",
+    "StartRequest",
     "StartSchedule",
     "TaskAttachment",
     "TaskComment",

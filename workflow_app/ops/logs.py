@@ -152,7 +152,7 @@ def install(app) -> None:
     def _end(response):
         found = request_id()
         response.headers["X-Request-ID"] = found
-        if response.status_code >= 400 and response.is_json:
+        if response.status_code >= 400 and not response.is_streamed:
             _stamp(response, found)
         if not access.isEnabledFor(logging.INFO):
             return response
@@ -184,8 +184,14 @@ def _answered_case(response, rule: str) -> int | None:
 
 
 def _stamp(response, found: str) -> None:
-    """Every JSON error body says which request it answers."""
-    body = response.get_json(silent=True)
-    if isinstance(body, dict) and "request_id" not in body:
-        body["request_id"] = found
-        response.set_data(json.dumps(body, ensure_ascii=False))
+    """Every error body says which request it answers: ``request_id`` in a JSON body, a last line in
+    a plain-text one (the HTML pages show it themselves: templates/error.html)."""
+    if response.is_json:
+        body = response.get_json(silent=True)
+        if isinstance(body, dict) and "request_id" not in body:
+            body["request_id"] = found
+            response.set_data(json.dumps(body, ensure_ascii=False))
+    elif response.mimetype == "text/plain":
+        text = response.get_data(as_text=True)
+        if found not in text:
+            response.set_data(f"{text.rstrip()}\nrequest id: {found}\n")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 BUNDLE_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".json")
 LOCALITIES = "localities"
-NOT_BUNDLES = {LOCALITIES, "indicators"}  # indicators/: the indicator definitions (deployed by the indicators package)
+NOT_BUNDLES = {LOCALITIES, "indicators", "evaluation"}  # indicators/: the indicator definitions (deployed by the
+# indicators package); evaluation/: the localities' evaluation data (read by the evaluation package)
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """Script functions of the service day and visits, for the models' scripts and decisions:
 
     service_day_info(scheduled_for)  -> the case unit's service day that a case scheduled for that
-                                        moment belongs to: {month, date, title, theme, projects,
+                                        moment belongs to: {month, date, title, level (the unit's), theme, projects,
                                         theme_source, deadline, plan_due, rule}; {} without a rule
     service_day_households()         -> the households of the case's grid with a special-group flag,
-                                        each {household_id, code, grid, label, elderly_alone, hardship,
-                                        disability, groups, visitor, visitor_name, paired}
+                                        each {household_id, code, label, elderly_alone, hardship,
+                                        disability, groups, visitor (the paired person's username)}
     service_day_team()               -> names of the people who work in the grid and its community
     visit_household(household_id)    -> one household as above, as it is now (its visitor may have
                                         changed), or None
@@ -56,7 +56,7 @@ def info(ref, scheduled_for=None) -> dict:
         return {}
     theme = settings.theme_for(ref, day.month)
     title = f"{day.date.year}年{day.date.month}月 · {ref.name_zh}"
-    return {"month": day.month, "date": day.date.isoformat(), "title": title,
+    return {"month": day.month, "date": day.date.isoformat(), "title": title, "level": ref.level,
             "theme": theme.theme if theme else "", "projects": theme.projects if theme else [],
             "theme_source": theme.source if theme else None, "deadline": day.deadline.isoformat(),
             "plan_due": day.starts_at.isoformat(), "rule": day.rule.describe()}
@@ -77,12 +77,10 @@ def item(household: Household) -> dict:
     active = visitor is not None and visitor.active
     names = [zh for key, zh in FLAGS if getattr(household, key)] + groups_of(household)
     return {
-        "household_id": household.id, "code": household.code, "grid": household.org_unit.code,
-        "label": f"{household.code}（{'、'.join(names) or '—'}）",
+        "household_id": household.id, "code": household.code, "label": f"{household.code}（{'、'.join(names) or '—'}）",
         "elderly_alone": bool(household.elderly_alone), "hardship": bool(household.hardship),
         "disability": bool(household.disability), "groups": groups_of(household),
-        "visitor": visitor.username if active else None, "visitor_name": visitor.name if active else None,
-        "paired": active,
+        "visitor": visitor.username if active else None,
     }
 
 

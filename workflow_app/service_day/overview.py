@@ -28,6 +28,8 @@ class Overview:
     open_visits: int
     cases: list = field(default_factory=list)
     grids: list = field(default_factory=list)
+    rule_source: OrgUnit | None = None  # the unit whose rule applies here (shown by its name)
+    this_month: str = ""  # YYYY-MM, local time (the theme form's default)
 
 
 def _recent_cases(actor: User) -> list[ServiceDayCase]:
@@ -52,8 +54,11 @@ def _grids(actor: User) -> list[OrgUnit]:
 
 def overview(actor: User, code: str | None = None, year: int | None = None) -> Overview:
     unit = tree.require(code, "org_unit") if code else schedule.home_unit(actor)
-    year = year or clock.now().astimezone(localities.calendar_for(unit).tzinfo).year
+    local = clock.now().astimezone(localities.calendar_for(unit).tzinfo)
+    year = year or local.year
+    effective = settings.effective(unit)
     return Overview(unit=unit, year=year, months=schedule.listing(actor, unit.code, year),
-                    effective=settings.effective(unit), may_manage=settings.may_manage(actor, unit),
+                    effective=effective, may_manage=settings.may_manage(actor, unit),
                     may_coverage=coverage.may_read(actor, unit), open_visits=len(visits.my_open_visits(actor)),
-                    cases=_recent_cases(actor), grids=_grids(actor))
+                    cases=_recent_cases(actor), grids=_grids(actor), rule_source=tree.by_code(effective.rule_source),
+                    this_month=local.strftime("%Y-%m"))

@@ -17,11 +17,11 @@ from ..errors import Forbidden, InvalidInput
 from ..extensions import db
 from ..models import Household, OrgUnit, User
 from ..org import access, exchange, households, people, tree, visibility
-from . import functions, settings
+from . import functions, settings, visits
 from .visits import find_household
 
 MAX_ROWS = 5000
-HOUSEHOLD_KEYS = ("household", "household_code", "code")
+HOUSEHOLD_KEYS = ("household", "household_code", "code", "household_id")  # a code, or the household's id
 
 
 @dataclass
@@ -86,6 +86,7 @@ def pair(actor: User, reference: str, username: str) -> Pairing:
 
     def action(work) -> Pairing:
         if household.paired_user_id != person.id:
+            _hand_over(actor, household, household.paired_user_id, person)
             household.paired_user, household.paired_at = person, clock.now()
             household.paired_user_id = person.id
         audit.record("household_paired", actor=actor, subject=f"household:{household.code}",
@@ -102,6 +103,7 @@ def unpair(actor: User, reference: str) -> Pairing:
 
     def action(work) -> Pairing:
         previous = household.paired_user.username if household.paired_user_id else None
+        _hand_over(actor, household, household.paired_user_id, None)
         household.paired_user_id, household.paired_user, household.paired_at = None, None, None
         audit.record("household_unpaired", actor=actor, subject=f"household:{household.code}",
                      detail={"username": previous})
@@ -127,6 +129,21 @@ def set_groups(actor: User, reference: str, groups: list[str]):
     return households.view(actor, household)
 
 
+def _hand_over(actor: User, household: Household, previous_id: int | None, person: User | None,
+               open_tasks: dict | None = None) -> None:
+    """The household's open visits follow its pairing: those its previous person (or nobody) held go
+    to the new one; unpaired, they go back to the grid's workers. ``open_tasks``: the open visit
+    tasks by household, when the caller looked them up for many households at once."""
+    tasks = open_tasks if open_tasks is not None else visits.open_visit_tasks_of([household.id])
+    for task in tasks.get(household.id, []):
+        if task.assignee_id not in (None, previous_id) or task.assignee_id == getattr(person, "id", None):
+            continue
+        task.assignee_id = person.id if person else None
+        task.claimed_at = clock.now() if person else None
+        audit.record("task_reassigned", actor=actor, instance=task.instance, task=task,
+                     detail={"to": getattr(person, "username", None), "reason": "pairing"})
+
+
 # --- import ------------------------------------------------------------------------------------
 
 @dataclass
@@ -141,7 +158,7 @@ class ImportReport:
 def _row_problems(actor, row: dict, known: dict, seen: set) -> tuple[list, tuple | None]:
     code = next((str(row[k]).strip() for k in HOUSEHOLD_KEYS if str(row.get(k) or "").strip()), "")
     username = str(row.get("username") or "").strip()
-    household = known.get(code)
+    household = known.get(code) or known.get(f"#{code}")
     if household is None:
         return [("household", f"unknown household {code!r}" if code else "required")], None
     problems = []
@@ -169,7 +186,11 @@ def import_rows(actor: User, content: bytes, fmt: str) -> ImportReport:
     if len(rows) > MAX_ROWS:
         raise InvalidInput(f"at most {MAX_ROWS} rows at once", {"file": [f"{len(rows)} rows"]})
     codes = {str(r.get(k) or "").strip() for r in rows for k in HOUSEHOLD_KEYS} - {""}
-    known = {h.code: h for h in db.session.execute(select(Household).where(Household.code.in_(codes))).scalars()}
+    ids = {int(c) for c in codes if c.isascii() and c.isdigit() and len(c) < 10}
+    found = db.session.execute(select(Household).where(Household.code.in_(codes) | Household.id.in_(ids))).scalars()
+    known = {}
+    for household in found:
+        known[household.code] = known[f"#{household.id}"] = household
     errors, plan, seen = [], [], set()
     for index, row in enumerate(rows):
         problems, target = _row_problems(actor, row, known, seen)
@@ -183,10 +204,13 @@ def import_rows(actor: User, content: bytes, fmt: str) -> ImportReport:
 
 def _apply(actor: User, plan: list, total: int) -> ImportReport:
     report, now = ImportReport(rows=total), clock.now()
+    changing = [h.id for h, person in plan if (person.id if person else None) != h.paired_user_id]
+    open_tasks = visits.open_visit_tasks_of(changing)
     for household, person in plan:
         if (person.id if person else None) == household.paired_user_id:
             report.unchanged += 1
             continue
+        _hand_over(actor, household, household.paired_user_id, person, open_tasks)
         household.paired_user, household.paired_at = person, now if person else None
         household.paired_user_id = person.id if person else None
         report.paired += person is not None

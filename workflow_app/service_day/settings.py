@@ -196,6 +196,8 @@ def save_theme(locality: str, month: str, theme: str, projects, actor: User | No
                authorise: bool = True) -> ServiceDayTheme:
     """Set the month's theme for a town or county (the planning task does this for its town)."""
     unit = tree.require(locality, "locality")
+    if unit.kind != "area":
+        raise InvalidInput("only an area unit has a service day", {"locality": ["a county, town, community or grid"]})
     if authorise:
         _require_manager(actor, unit)
     month, theme, projects = checked_theme(month, theme, projects)

@@ -121,6 +121,25 @@ def _open_visit_tasks(instance_id: int) -> dict[int, HumanTask]:
     return found
 
 
+def open_visit_tasks_of(household_ids) -> dict[int, list[HumanTask]]:
+    """The households' visit tasks still open (on a service day or between them), by household id;
+    each case's run is read once however many of its households are asked for."""
+    wanted = sorted(set(household_ids))
+    found: dict[int, list[HumanTask]] = {}
+    for start in range(0, len(wanted), 500):
+        dues = db.session.execute(select(VisitDue.instance_id, VisitDue.household_id).where(
+            VisitDue.household_id.in_(wanted[start:start + 500]), VisitDue.visit_id.is_(None))).all()
+        by_case: dict[int, set[int]] = {}
+        for instance_id, household_id in dues:
+            by_case.setdefault(instance_id, set()).add(household_id)
+        for instance_id in sorted(by_case):
+            tasks = _open_visit_tasks(instance_id)
+            for household_id in sorted(by_case[instance_id]):
+                if household_id in tasks:
+                    found.setdefault(household_id, []).append(tasks[household_id])
+    return found
+
+
 def day(actor: User, instance_id: int) -> DayView:
     """A service-day (or cadence-visit) case: its plan and each household due, with its visit."""
     case = case_views.instance_detail(instance_id, actor)  # raises Forbidden for those who may not see it

@@ -23,6 +23,7 @@ class Message:
     title: str
     body: str | None = None
     task: HumanTask | None = None
+    instance_id: int | None = None  # the case it is about, when no task is
 
 
 def _in_app(users: list[User], message: Message) -> None:
@@ -30,7 +31,8 @@ def _in_app(users: list[User], message: Message) -> None:
     for user in users:
         db.session.add(Notification(
             user_id=user.id, at=now, kind=message.kind, title=message.title[:300], body=message.body,
-            human_task_id=getattr(message.task, "id", None), instance_id=getattr(message.task, "instance_id", None)))
+            human_task_id=getattr(message.task, "id", None),
+            instance_id=getattr(message.task, "instance_id", None) or message.instance_id))
 
 
 def _log(users: list[User], message: Message) -> None:

@@ -1,16 +1,20 @@
 """The supervisors' view (督查): breached and at-risk tasks and cases in an org subtree, counts per
-child unit and per stage, age and times over the limit (超时倍数), and the breach history."""
+child unit and per stage, age and times over the limit (超时倍数), and the breach history.
+
+A unit supervises the tasks scoped in its subtree and, on its own cases, the tasks of the
+departments and outside bodies it summoned (镇街吹哨、部门报到): those sit under the county, yet
+count on the case's town (and on the department's own board)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from .. import clock
 from ..calendar import limits
 from ..errors import Forbidden
 from ..extensions import db
-from ..models import CaseFact, HumanTask, OrgUnit, User
+from ..models import CaseFact, HumanTask, OrgUnit, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access, tree
 from ..repository import definitions
@@ -27,6 +31,18 @@ def scope(user: User, code: str | None) -> OrgUnit:
     return unit
 
 
+SUMMONED_KINDS = ("department", "external")  # units a case's town summons; their tasks count on the town
+
+
+def in_unit(unit: OrgUnit):
+    """Open tasks ``unit`` supervises: scoped in its subtree, or summoned units' tasks on its cases."""
+    own_cases = select(ProcessInstance.id).join(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id).where(
+        tree.within(OrgUnit.path, unit.path))
+    summoned = select(OrgUnit.id).where(OrgUnit.kind.in_(SUMMONED_KINDS))
+    return or_(tree.within(HumanTask.scope_path, unit.path),
+               and_(HumanTask.scope_unit_id.in_(summoned), HumanTask.instance_id.in_(own_cases)))
+
+
 @dataclass
 class BreachView:
     task: HumanTask
@@ -40,8 +56,8 @@ class BreachView:
 def breaches(user: User, code: str | None, colour: str = "at_risk", stage: str | None = None,
              page: int = 1, per_page: int = 50) -> tuple[list[BreachView], int]:
     unit, now = scope(user, code), clock.now()
-    query = select(HumanTask).where(HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path),
-                                    HumanTask.sla_state.in_(COLOURS[colour]))
+    page, per_page = min(max(page, 1), 10_000), min(max(per_page, 1), 200)  # never an offset the database refuses
+    query = select(HumanTask).where(HumanTask.state == OPEN, in_unit(unit), HumanTask.sla_state.in_(COLOURS[colour]))
     if stage:
         query = query.where(HumanTask.stage == stage)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -58,7 +74,7 @@ def _empty() -> dict:
 
 def _grouped(column, unit: OrgUnit) -> dict:
     """Open-task counts per ``column`` value and SLA colour, plus distinct cases per value."""
-    scope = (HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path))
+    scope = (HumanTask.state == OPEN, in_unit(unit))
     result: dict = {}
     for key, colour, count in db.session.execute(
             select(column, HumanTask.sla_state, func.count()).where(*scope).group_by(column, HumanTask.sla_state)):
@@ -75,7 +91,9 @@ def summary(user: User, code: str | None) -> dict:
     """Counts for the unit, per child unit (for drill-down) and per stage."""
     unit = scope(user, code)
     by_child = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path) + 9), unit)
-    totals = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path)), unit).get(unit.path, _empty())
+    here = tree.within(HumanTask.scope_path, unit.path)  # summoned departments' tasks count in the totals
+    totals = _grouped(case((here, func.substr(HumanTask.scope_path, 1, len(unit.path))), else_=literal(unit.path)),
+                      unit).get(unit.path, _empty())
     children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.path))
     child_rows = [{"code": c.code, "name": c.name_zh, "level": c.level, "type": c.kind,
                    **by_child.get(c.path, _empty())} for c in children.scalars()]
@@ -97,8 +115,7 @@ def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:
     rows = db.session.execute(
         select(HumanTask.instance_id, func.min(HumanTask.title), func.min(HumanTask.process_key), worst,
                func.count(), func.min(HumanTask.due_at))
-        .where(HumanTask.state == OPEN, tree.within(HumanTask.scope_path, unit.path),
-               HumanTask.sla_state.in_(COLOURS[colour]))
+        .where(HumanTask.state == OPEN, in_unit(unit), HumanTask.sla_state.in_(COLOURS[colour]))
         .group_by(HumanTask.instance_id).order_by(func.min(HumanTask.due_at)).limit(500)
     ).all()
     return [{"instance_id": i, "title": t, "process_key": p, "worst": ("green", "yellow", "red")[w],

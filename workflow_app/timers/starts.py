@@ -2,7 +2,8 @@
 
 A process's timer start event says when (a date, or a repeating interval such as
 ``"R/2026-01-15T09:00:00+08:00/P1M"``: monthly, on the locality's calendar) and, in its
-properties, where: ``start_in`` = ``level:community`` (one case per community), or
+properties, where: ``start_in`` = ``level:community`` (one case per community; ``level:county,town``
+for several levels), or
 ``units:dc-dm,xs-sq``; without it, one case in the unit the definition is deployed for (or the
 root, for a platform-wide one). Each (process, event, unit) has a schedule row; a unit follows
 the definition that applies to it, so a town's variant replaces the default there. Missed
@@ -130,10 +131,10 @@ def _targets(event: dict, version: ProcessVersion) -> list[OrgUnit]:
     home = tree.by_code(version.locality) if version.locality else tree.root_unit()
     if home is None:
         return []
-    if where.startswith("level:"):
-        level = where.split(":", 1)[1].strip()
+    if where.startswith("level:"):  # one level, or several: ``level:county,town``
+        levels = [level.strip() for level in where.split(":", 1)[1].split(",") if level.strip()]
         return list(db.session.execute(
-            select(OrgUnit).where(tree.subtree(home), OrgUnit.level == level, OrgUnit.kind == "area")
+            select(OrgUnit).where(tree.subtree(home), OrgUnit.level.in_(levels), OrgUnit.kind == "area")
             .order_by(OrgUnit.path)).scalars())
     if where.startswith("units:"):
         codes = [c.strip() for c in where.split(":", 1)[1].split(",") if c.strip()]

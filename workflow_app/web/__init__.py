@@ -30,6 +30,7 @@ def init_app(app) -> None:
         cases,
         common,
         designer,
+        evaluation,
         i18n,
         inbox,
         indicators,

@@ -1,14 +1,24 @@
-"""The case page (案件): its data, timeline (the audit trail), open tasks, pending timers and the
-live BPMN diagram (bpmn-js NavigatedViewer) with completed and active elements marked."""
+"""The case page (案件), for people: what the case is about, labelled by the forms' titles and
+limited to the process's summary (the ``case_summary`` process property: data keys in order;
+a resident sees ``public_summary``), local readable times, units, departments and people by name.
+
+Staff see the summary, the open steps, timers, the timeline and the live BPMN diagram. A resident
+(someone who holds only public roles) sees a FixMyStreet-style status view instead: received,
+being handled, done, their rating, with the updates they were sent — never the diagram or the
+internal data."""
+
+from dataclasses import dataclass
 
 from flask import Response, render_template
 
 from ..cases import views as case_views
 from ..errors import NotFound
+from ..org import access, people
 from ..repository import definitions
+from ..repository import instances as store
 from . import bp, formrender, pages
 from .common import login_required, user
-from .i18n import N_
+from .i18n import N_, pick
 
 EVENT_LABELS = {
     "instance_started": N_("发起上报"), "task_created": N_("生成任务"), "task_claimed": N_("认领"),
@@ -17,10 +27,17 @@ EVENT_LABELS = {
     "task_urged": N_("催办"), "sla_paused": N_("挂账"), "sla_resumed": N_("恢复计时"),
     "sla_extended": N_("延期"), "timer_fired": N_("定时触发"), "instance_completed": N_("结案"),
     "instance_error": N_("运行出错"), "instance_suspended": N_("案件暂停"), "instance_resumed": N_("案件恢复"),
-    "instance_terminated": N_("案件终止"), "instance_retried": N_("重新运行"),
+    "instance_terminated": N_("案件终止"), "instance_retried": N_("重新运行"), "case_milestone": N_("进展通知"),
+    "instance_blocked": N_("受阻待处理"),
 }
 STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已结案"), "error": N_("出错"), "suspended": N_("已暂停"),
                  "terminated": N_("已终止"), "blocked": N_("受阻待处理")}
+MILESTONE_LABELS = {"accepted": N_("已受理，正在处置"), "escalated": N_("已上报上级协调处置"), "closed": N_("已办结"),
+                    "reopened": N_("已重新办理"), "not_accepted": N_("未予受理")}
+PLATFORM_KEYS = {"initiator": ("上报人", "Reported by"), "handling_level": ("处置层级", "Handling level"),
+                 # what reports commonly carry, labelled even when no form of the process titles them
+                 "title": ("标题", "Title"), "description": ("问题描述", "Description"), "address": ("地点", "Address"),
+                 "location": ("位置", "Location"), "contact_phone": ("联系电话", "Phone"), "photos": ("照片", "Photos")}
 
 
 def field_specs(version) -> dict[str, dict]:
@@ -32,39 +49,118 @@ def field_specs(version) -> dict[str, dict]:
     return specs
 
 
-PLATFORM_KEYS = {"initiator": ("上报人", "Reported by"), "handling_level": ("处置层级", "Handling level")}
-
-
 def _shown(spec: dict, value) -> object:
-    """Platform values people recognise: who reported, and limits such as {amount: 4, unit: work_hours}."""
+    """A value as people read it: names for units, departments, people and filing conditions,
+    limits such as {amount: 4, unit: work_hours} in words, places as coordinates and text."""
     if isinstance(value, dict) and "username" in value:
         return value.get("name") or value["username"]
     if isinstance(value, dict) and {"amount", "unit"} <= set(value):
         zh, en = pages.UNIT_LABELS.get(value["unit"], (value["unit"], value["unit"]))
-        return f"{value['amount']} {formrender.i18n.pick(zh, en)}"
+        return f"{value['amount']} {pick(zh, en)}"
+    if isinstance(value, dict) and {"lat", "lng", "text"} & set(value) or spec.get("x-widget") == "location":
+        return formrender.location_text(value)
     return formrender.display(spec, value)
 
 
-def data_rows(version, data: dict) -> list[tuple[str, str, object, str]]:
-    """(name, label, shown value, widget) for each item of case data, labelled by the forms."""
+def summary_keys(version, public: bool) -> list[str] | None:
+    """The data keys the process's summary lists (None: the process declares none)."""
+    props = (store.manifest(version).get("process_properties") or {})
+    text = props.get("public_summary" if public else "case_summary") or (
+        props.get("case_summary") if public else None)
+    return text.split() if text else None
+
+
+def data_rows(version, data: dict, public: bool = False) -> list[tuple[str, str, object, str]]:
+    """(name, label, shown value, widget) for what the case is about: the summary's keys in its
+    order (or else every key a form gives a title), labelled by the forms; nothing internal."""
     specs = field_specs(version)
+    keys = summary_keys(version, public)
+    if keys is None:
+        keys = [k for k in (data or {}) if k in specs or k in PLATFORM_KEYS]
     rows = []
-    for name, value in (data or {}).items():
-        spec = specs.get(name, {})
+    for name in keys:
+        value = (data or {}).get(name)
+        spec = specs.get(name)
+        if value in (None, "", [], {}) or (spec is None and name not in PLATFORM_KEYS):
+            continue
+        spec = spec or {}
         zh, en = PLATFORM_KEYS.get(name, (spec.get("title") or name, spec.get("x-title-en")))
-        widget = formrender.widget_of(spec) if spec else ""
-        rows.append((name, formrender.i18n.pick(zh, en), _shown(spec, value), widget))
+        widget = formrender.widget_of(spec) if spec else ("photos" if name == "photos" else "")
+        rows.append((name, pick(zh, en), _shown(spec, value), widget))
     return rows
+
+
+def key_labels(version) -> dict[str, str]:
+    specs = field_specs(version)
+    return {k: pick(s.get("title") or k, s.get("x-title-en")) for k, s in specs.items() if s.get("title")}
+
+
+def is_resident(person) -> bool:
+    """Someone who holds only public roles (a resident): sees the status view."""
+    return bool(person.assignments) and all(access.is_public(a.role_code) for a in person.assignments)
+
+
+@dataclass
+class Step:
+    label: str
+    done: bool
+    at: object = None
+    note: str | None = None
+
+
+def progress(instance, history=()) -> list[Step]:
+    """The case as its reporter follows it: received, being handled, done (FixMyStreet-style)."""
+    milestones = [(e.at, (e.detail or {}).get("milestone")) for e in history if e.kind == "case_milestone"]
+    handled_at = next((at for at, name in milestones if name in ("accepted", "escalated", "reopened")), None)
+    refused = next((at for at, name in milestones if name == "not_accepted"), None)
+    finished = instance.status in ("completed", "terminated")
+    steps = [Step(N_("已收到"), True, instance.started_at)]
+    if refused is not None:
+        steps.append(Step(N_("未予受理"), True, refused))
+        return steps
+    steps.append(Step(N_("处理中"), handled_at is not None or finished, handled_at))
+    steps.append(Step(N_("已办结"), finished, instance.ended_at))
+    return steps
+
+
+def stage_label(instance) -> str:
+    """Where a case stands, for lists (我上报的)."""
+    return STATUS_LABELS.get(instance.status, instance.status)
+
+
+def _names(history, tasks=()) -> dict[str, str]:
+    """Display names of the people in a timeline and on the open steps (usernames are not for people)."""
+    found = {}
+    for username in [getattr(e, "actor", None) for e in history] + [t.assignee for t in tasks]:
+        if username and username not in found and username != "system":
+            person = people.by_username(username)
+            found[username] = person.name if person is not None else username
+    return found
+
+
+def _task_names(detail) -> dict[str, str]:
+    names = {t.bpmn_id: t.name for t in detail.tasks}
+    for event in detail.history:
+        if getattr(event, "task_name", None) and getattr(event, "bpmn_id", None):
+            names.setdefault(event.bpmn_id, event.task_name)
+    return names
 
 
 @bp.get("/cases/<int:instance_id>")
 @login_required
 def case(instance_id: int):
     detail = case_views.instance_detail(instance_id, user())
+    version = detail.instance.version
+    if is_resident(user()):
+        rating = data_rows(version, {k: v for k, v in detail.data.items() if k == "satisfaction"})
+        return render_template("case_status.html", detail=detail, steps=progress(detail.instance, detail.history),
+                               rows=data_rows(version, detail.data, public=True), rating=rating,
+                               milestones=MILESTONE_LABELS, statuses=STATUS_LABELS)
     drawing = case_views.diagram(instance_id, user())
-    return render_template("case.html", detail=detail, diagram=drawing,
-                           rows=data_rows(detail.instance.version, detail.data),
-                           events=EVENT_LABELS, statuses=STATUS_LABELS)
+    return render_template("case.html", detail=detail, diagram=drawing, rows=data_rows(version, detail.data),
+                           events=EVENT_LABELS, statuses=STATUS_LABELS, labels=key_labels(version),
+                           names=_names(detail.history, detail.tasks), task_names=_task_names(detail),
+                           milestones=MILESTONE_LABELS, title=(detail.data or {}).get("title"))
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<name>")
@@ -72,6 +168,8 @@ def case(instance_id: int):
 def case_diagram(instance_id: int, name: str):
     """The deployed BPMN file of the case's version, for the viewer (after the access check)."""
     detail = case_views.instance_detail(instance_id, user())
+    if is_resident(user()):
+        raise NotFound("the diagram is for staff")
     stored = definitions.file(detail.instance.version, name)
     if stored.kind != "bpmn":
         raise NotFound(f"{name} is not a BPMN diagram")

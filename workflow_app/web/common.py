@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -13,10 +13,11 @@ from werkzeug.exceptions import HTTPException
 from .. import clock
 from ..auth import session as web_session
 from ..errors import DomainError
+from ..inbox import notices
 from ..org import access
-from . import bp, i18n
+from . import bp, formrender, i18n
 from .i18n import N_
-from .messages import localise
+from .messages import localise, plain_problem
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,22 @@ def flash_ok(message: str) -> None:
     flash(message, "ok")
 
 
+GENERIC = ("the form has errors", "the attachment was refused", "the request has invalid fields")
+
+
 def flash_error(error: DomainError) -> None:
+    """The error in the page's language; its per-field details only when the message alone says
+    nothing more than "the form has errors" (no raw field keys, no twin of the message)."""
     flash(localise(error.message), "error")
-    for field, messages in (error.errors or {}).items() if isinstance(error.errors, dict) else ():
-        for message in messages:
-            flash(f"{field}: {localise(message)}", "error")
+    if error.message not in GENERIC:
+        return
+    shown = {localise(error.message)}
+    for messages in (error.errors or {}).values() if isinstance(error.errors, dict) else ():
+        for message in messages if isinstance(messages, list) else [messages]:
+            text = localise(str(message))
+            if text not in shown:
+                shown.add(text)
+                flash(text, "error")
 
 
 def back(endpoint: str, **values):
@@ -57,7 +69,8 @@ def back(endpoint: str, **values):
 
 # --- error pages -------------------------------------------------------------------------------
 
-_TITLES = {400: N_("请求有误"), 401: N_("请先登录"), 403: N_("无权访问"), 404: N_("未找到"), 409: N_("操作已不适用"),
+_TITLES = {400: N_("请求有误"), 401: N_("请先登录"), 403: N_("无权访问"), 404: N_("未找到"), 405: N_("不支持此操作"),
+           409: N_("操作已不适用"),
            413: N_("文件过大"), 422: N_("填写有误"), 429: N_("尝试过于频繁"), 503: N_("系统繁忙")}
 
 
@@ -80,6 +93,37 @@ def _csrf_error(error: CSRFError):
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return error_page(error.code or 500, None)
+
+
+def _page_not_found(error):
+    """Unknown URLs (and methods) outside the API get a page, not the API's JSON (the API keeps its
+    envelope)."""
+    if request.path.startswith("/api/"):
+        generic = current_app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
+        if generic is not None:
+            return generic(error)
+    return error_page(getattr(error, "code", None) or 404, None)
+
+
+def notification_title(note) -> str:
+    """A notification's title in the page's language (the reporter's milestones carry both)."""
+    name = (note.kind or "").removeprefix("case_")
+    if note.kind and note.kind.startswith("case_") and name in notices.MILESTONES:
+        zh, en = notices.MILESTONES[name]
+        text = i18n.pick(zh, en)
+        return f"{text} (#{note.instance_id})" if i18n.lang() == "en" and note.instance_id else (
+            f"{text}（#{note.instance_id}）" if note.instance_id else text)
+    return note.title
+
+
+def filesize(size: int | None) -> str:
+    """A file size people read: 465 B, 12.3 KB, 4.1 MB (never "0 KB" for a small file)."""
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1048576:.1f} MB"
 
 
 @bp.errorhandler(Exception)
@@ -129,7 +173,7 @@ def unit_name(unit) -> str:
 def nav_items(current) -> list[tuple[str, str]]:
     if current is None:
         return []
-    items = [("web.inbox", _("待办")), ("web.report_list", _("上报"))]
+    items = [("web.inbox", _("待办")), ("web.report_list", _("上报")), ("web.my_reports", _("我上报的"))]
     items.append(("web.admission_items", _("事项清单")))
     if any(not access.is_public(a.role_code) for a in current.assignments):
         items.append(("web.service_day", _("服务日")))
@@ -137,6 +181,8 @@ def nav_items(current) -> list[tuple[str, str]]:
         items.append(("web.supervision", _("督查")))
     if any(not access.is_public(a.role_code) for a in current.assignments):
         items.append(("web.indicators", _("考核评价")))
+        items.append(("web.evaluation", _("评估")))
+    items.append(("web.points_page", _("积分")))
     if access.capable(current, access.DESIGN):
         items.append(("web.designer", _("流程设计")))
     items.append(("web.notifications", _("通知")))
@@ -145,9 +191,42 @@ def nav_items(current) -> list[tuple[str, str]]:
     return items
 
 
+# Phone forms a model may name for a task (task property ``quick_form``): name -> endpoint taking
+# ``task_id``. Each mechanism's pages register theirs (service day: the visit; evaluation: the
+# rating and the callback); the generic task page offers the one its task names.
+QUICK_FORMS: dict[str, str] = {}
+
+
+def register_quick_form(name: str, endpoint: str) -> None:
+    QUICK_FORMS[name] = endpoint
+
+
+def quick_page(task) -> str | None:
+    """The phone form ``task``'s model names, while the task is open; None without one."""
+    wanted = (task.properties or {}).get("quick_form") if task is not None and task.is_open else None
+    return url_for(QUICK_FORMS[wanted], task_id=task.id) if wanted in QUICK_FORMS else None
+
+
 def _globals():
     current = web_session.user()
-    return {"current_user": current, "nav_items": nav_items(current)}
+    return {"current_user": current, "nav_items": nav_items(current),
+            "unread_count": notices.unread_count(current) if current is not None else 0}
+
+
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def map_tiles() -> str:
+    """The map's tile URL (MAP_TILE_URL; a public default, none when testing: plain coordinates)."""
+    configured = current_app.config.get("MAP_TILE_URL")
+    if configured is None:
+        return "" if current_app.testing else DEFAULT_TILES
+    return configured
+
+
+def map_attribution() -> str:
+    return current_app.config.get("MAP_TILE_ATTRIBUTION", DEFAULT_ATTRIBUTION)
 
 
 def _lang_url(target: str) -> str:
@@ -158,6 +237,11 @@ def _lang_url(target: str) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["filesize"] = filesize
+    app.register_error_handler(404, _page_not_found)
+    app.register_error_handler(405, _page_not_found)
     app.jinja_env.globals.update(lang_url=_lang_url, sla_label=sla_label, unit_name=unit_name, due_hint=due_hint,
-                                 localise=localise)
+                                 localise=localise, plain_problem=plain_problem, map_tiles=map_tiles,
+                                 map_attribution=map_attribution, unit_label=formrender.unit_label,
+                                 notification_title=notification_title, quick_page=quick_page)
     app.context_processor(_globals)

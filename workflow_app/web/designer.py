@@ -6,11 +6,11 @@ as overlays (created only after asking where one exists, rebased after reading t
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import deployment, variants
+from .. import deployment, drafts, variants
 from ..errors import BundleInvalid, DomainError, NotFound
 from ..org import access
 from ..repository import definitions
-from . import bp, bpmndiff
+from . import bp, bpmndiff, bpmnlayout
 from .common import flash_error, flash_ok, login_required, user
 from .i18n import pick
 
@@ -52,26 +52,26 @@ def _key_page(version):
 @login_required
 def designer():
     _designer()
-    return render_template("designer.html", summaries=definitions.summaries(), problems=None, form={})
+    return render_template("designer.html", summaries=definitions.summaries(), problems=None, form={},
+                           drafts=drafts.open_drafts())
 
 
 @bp.post("/designer/upload")
 @login_required
 def designer_upload():
+    """An upload becomes a draft (validated, never live): the draft page shows what is wrong."""
     actor = _designer()
     uploads = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
     form = {k: (request.form.get(k) or "").strip() for k in ("locality", "comment", "key")}
     try:
-        result = deployment.deploy(uploads, actor=actor, locality=form["locality"] or None,
-                                   comment=form["comment"] or None, key=form["key"] or None)
-    except BundleInvalid as refused:
-        return render_template("designer.html", summaries=definitions.summaries(), problems=refused.errors,
-                               form=form), 422
+        draft = drafts.from_upload(uploads, actor, form["locality"] or None, form["key"] or None)
     except DomainError as error:
         flash_error(error)
-        return redirect(url_for("web.designer"))
-    _deployed(result)
-    return _key_page(result.version)
+        return render_template("designer.html", summaries=definitions.summaries(), problems=None, form=form,
+                               drafts=drafts.open_drafts()), error.status
+    if drafts.is_valid(draft):
+        flash_ok(_("已保存为草稿并通过校验；测试运行后发布才会生效"))
+    return redirect(url_for("web.designer_draft", draft_id=draft.id))
 
 
 @bp.get("/designer/<key>")
@@ -86,7 +86,7 @@ def designer_process(key: str):
         versions.reverse()  # newest first
     overlays = {status.locality: status for status in variants.statuses(key)}
     return render_template("designer_process.html", key=key, series=series, name=rows[-1].name or key,
-                           overlays=overlays)
+                           overlays=overlays, drafts=drafts.open_drafts(key))
 
 
 @bp.get("/designer/<key>/versions/<int:number>")
@@ -166,41 +166,37 @@ def designer_rebase(key: str, locality: str):
     return redirect(url_for("web.designer_process", key=key))
 
 
-def _editor(version, name: str, xml: str, problems=None, comment: str = "", target: str | None = None,
-            status: int = 200):
-    return render_template("designer_edit.html", version=version, name=name, xml=xml, problems=problems,
-                           comment=comment, target=version.locality if target is None else target), status
-
-
 @bp.get("/designer/<key>/versions/<int:number>/edit")
 @login_required
 def designer_edit(key: str, number: int):
+    """The modeler on a version's file; saving makes a draft of that version (nothing goes live)."""
     _designer()
     version = _version(key, number)
     name = request.args.get("file") or (_bpmn_names(version) or [""])[0]
-    stored = definitions.file(version, name)
-    return _editor(version, name, stored.content.decode("utf-8"))
+    content = definitions.file(version, name).content
+    laid_out = bpmnlayout.with_diagram(content)
+    return render_template("designer_edit.html", version=version, draft=None, name=name, generated=laid_out != content,
+                           xml=laid_out.decode("utf-8"), problems=None, comment="", target=version.locality,
+                           action=url_for("web.designer_draft_new", key=key, number=number,
+                                          locality=version.locality))
 
 
-@bp.post("/designer/<key>/versions/<int:number>/deploy")
+@bp.post("/designer/<key>/versions/<int:number>/draft")
 @login_required
-def designer_deploy(key: str, number: int):
-    """Deploy the modeler's XML together with the base version's other files."""
+def designer_draft_new(key: str, number: int):
+    """A draft of the version, with the modeler's XML for the edited file (or none: a plain copy)."""
     actor = _designer()
-    version = _version(key, number)
-    name, xml = request.form.get("file", ""), request.form.get("xml", "")
-    comment, target = (request.form.get("comment") or "").strip(), (request.form.get("target") or "").strip()
-    definitions.file(version, name)  # the edited file must belong to the base version
-    files = [(f.name, f.content) for f in version.files if f.name != name] + [(name, xml.encode("utf-8"))]
+    name, xml = request.form.get("file", ""), request.form.get("xml")
+    target = (request.form.get("target") or "").strip() if "target" in request.form else None
+    changed = {name: xml.encode("utf-8")} if name and xml is not None else {}
     try:
-        result = deployment.deploy(files, actor=actor, locality=target or None, comment=comment or None, key=key)
-    except BundleInvalid as refused:
-        return _editor(version, name, xml, refused.errors, comment, target, 422)
+        draft = drafts.from_version(key, number, _locality(), actor, changed, target)
     except DomainError as error:
         flash_error(error)
-        return _editor(version, name, xml, None, comment, target, error.status)
-    _deployed(result)
-    return _key_page(result.version)
+        return redirect(url_for("web.designer_process", key=key))
+    if drafts.is_valid(draft):
+        flash_ok(_("已保存为草稿并通过校验（尚未发布）"))
+    return redirect(url_for("web.designer_draft", draft_id=draft.id))
 
 
 def _pick(value: str | None):
@@ -214,13 +210,22 @@ def _pick(value: str | None):
 @bp.get("/designer/<key>/compare")
 @login_required
 def designer_compare(key: str):
+    """Two versions side by side: the diagrams with their changed elements marked, and every file
+    of the bundles that differs (BPMN elements, DMN columns and rules, forms line by line)."""
     _designer()
     (loc_a, n_a), (loc_b, n_b) = _pick(request.args.get("a")), _pick(request.args.get("b"))
     old, new = _version(key, n_a, loc_a), _version(key, n_b, loc_b)
-    name_a, name_b = (_bpmn_names(old) or [""])[0], (_bpmn_names(new) or [""])[0]
+    shown = request.args.get("file")
+    name_b = shown if shown in _bpmn_names(new) else (_bpmn_names(new) or [""])[0]
+    name_a = name_b if name_b in _bpmn_names(old) else (_bpmn_names(old) or [""])[0]
     try:
         diff = bpmndiff.compare(definitions.file(old, name_a).content, definitions.file(new, name_b).content)
     except ValueError:  # an unreadable file: show the diagrams without marks
         diff = bpmndiff.Diff()
+    changes = bpmndiff.bundle_changes(variants.contents(old), variants.contents(new))
     return render_template("designer_compare.html", key=key, old=old, new=new, name_a=name_a, name_b=name_b,
-                           diff=diff, versions=definitions.versions(key))
+                           diff=diff, changes=changes, versions=definitions.versions(key),
+                           bpmn_names=_bpmn_names(new))
+
+
+from . import designer_drafts  # noqa: E402, F401 - registers the drafts' routes on ``bp``

@@ -7,6 +7,7 @@ errors are shown next to the fields, with what the person typed kept in place.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ class Field:
     errors: list = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
     hint: str | None = None
+    source: str | None = None  # the schema's x-widget (catalogue, org_unit, location…)
 
 
 LIST_WIDGETS = ("photos", "checkboxes")
@@ -39,8 +41,19 @@ LIST_WIDGETS = ("photos", "checkboxes")
 REFERENCE_WIDGETS = ("org_unit", "catalogue")
 
 
+def kind_of(spec: dict) -> str | None:
+    """The field's JSON type; a nullable one (``["number", "null"]``) is its non-null type."""
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return kinds[0] if len(kinds) == 1 and isinstance(kinds[0], str) else None
+    return kind
+
+
 def widget_of(spec: dict) -> str:
-    kind, hint = spec.get("type"), spec.get("x-widget")
+    kind, hint = kind_of(spec), spec.get("x-widget")
+    if hint == "location" and kind == "object":
+        return "location"
     if hint in REFERENCE_WIDGETS:
         return "checkboxes" if kind == "array" else "select"
     if kind == "boolean":
@@ -107,13 +120,54 @@ def _as_input(widget: str, value):
         return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
     if widget == "json":
         return json.dumps(value, ensure_ascii=False, indent=1) if not isinstance(value, str) else value
+    if widget == "location":
+        return value if isinstance(value, dict) else {"text": str(value)}
     return str(value)
 
 
+def location_text(value) -> str:
+    """A place as people read it: '30.27412, 120.15515（±12 米）· 东门路口' (coordinates rounded to ~1 m)."""
+    if not isinstance(value, dict):
+        return str(value or "")
+    parts = []
+    if isinstance(value.get("lat"), int | float) and isinstance(value.get("lng"), int | float):
+        point = f"{value['lat']:.5f}, {value['lng']:.5f}"
+        if isinstance(value.get("accuracy"), int | float):
+            point += _("（±%(m)d 米）", m=round(value["accuracy"]))
+        parts.append(point)
+    if value.get("text"):
+        parts.append(str(value["text"]))
+    return " · ".join(parts)
+
+
+def unit_label(code) -> str:
+    """An org unit (a department, a town…) by its name, not its code."""
+    from ..org import tree
+
+    unit = tree.by_code(code) if isinstance(code, str) else None
+    return i18n.pick(unit.name_zh, unit.name_en) if unit is not None else str(code)
+
+
+def condition_label(code) -> str:
+    """A filing condition by what it says ('道路路面：路面坑槽…'), not its code."""
+    from ..catalogue import conditions
+    from ..errors import DomainError
+
+    try:
+        standard = conditions.lookup(str(code))
+    except DomainError:
+        return str(code)
+    return f"{standard.get('subcategory', '')}：{standard.get('condition', '')}"
+
+
 def display(spec: dict, value) -> object:
-    """A value as a person reads it (enum labels, 是/否, local times)."""
+    """A value as a person reads it (enum labels, 是/否, local times, names of units and conditions)."""
     if value is None or value == "":
         return ""
+    if spec.get("x-widget") == "org_unit":
+        return [unit_label(v) for v in value] if isinstance(value, list) else unit_label(value)
+    if spec.get("x-widget") == "catalogue":
+        return condition_label(value)
     widget = widget_of(spec)
     if isinstance(value, bool):
         return _("是") if value else _("否")
@@ -123,6 +177,8 @@ def display(spec: dict, value) -> object:
         return enum_label(spec, value)
     if widget == "datetime":
         return _local_input(value).replace("T", " ")
+    if widget == "location":
+        return location_text(value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -131,7 +187,7 @@ def display(spec: dict, value) -> object:
 def _attrs(spec: dict) -> dict:
     names = {"minLength": "minlength", "maxLength": "maxlength", "minimum": "min", "maximum": "max"}
     attrs = {html: spec[key] for key, html in names.items() if key in spec}
-    if spec.get("type") == "number":
+    if kind_of(spec) == "number":
         attrs["step"] = "any"
     return attrs
 
@@ -154,7 +210,7 @@ def _reference_options(spec: dict, choices: dict | None, name: str) -> list[tupl
     if spec.get("x-widget") not in REFERENCE_WIDGETS or not choices or name not in choices:
         return None
     options = [(value, i18n.pick(zh, en)) for value, zh, en in choices[name]]
-    return options if spec.get("type") == "array" else [("", _("请选择")), *options]
+    return options if kind_of(spec) == "array" else [("", _("请选择")), *options]
 
 
 def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
@@ -166,12 +222,15 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
     required = set(document.get("required") or [])
     shown = []
     for name, spec in items:
+        if spec.get("readOnly") and values.get(name) in (None, "", [], {}):
+            continue  # nothing to show (a first-time task has no rework reason)
         widget = widget_of(spec)
         options = _reference_options(spec, choices, name)
         if spec.get("x-widget") in REFERENCE_WIDGETS and options is None:
-            widget = "lines" if spec.get("type") == "array" else "text"  # no list to pick from: type codes
+            widget = "lines" if kind_of(spec) == "array" else "text"  # no list to pick from: type codes
         if typed is not None and not spec.get("readOnly"):
-            value = typed.getlist(name) if widget in LIST_WIDGETS else typed.get(name, "")
+            value = typed.getlist(name) if widget in LIST_WIDGETS else (
+                _typed_location(typed, name) if widget == "location" else typed.get(name, ""))
         else:
             value = _as_input(widget, values.get(name))
         shown.append(Field(
@@ -180,7 +239,7 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
             value=value, display=display(spec, values.get(name)),
             options=options if options is not None else _options(spec),
             errors=by_field.get(name, []), attrs=_attrs(spec),
-            hint=i18n.pick(spec.get("description"), spec.get("x-description-en")),
+            hint=i18n.pick(spec.get("description"), spec.get("x-description-en")), source=spec.get("x-widget"),
         ))
     return shown, general
 
@@ -189,7 +248,7 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
 
 def _number(spec: dict, text: str):
     try:
-        if spec.get("type") == "integer":
+        if kind_of(spec) == "integer":
             return int(text)
         return float(text) if any(c in text for c in ".eE") else int(text)
     except ValueError:
@@ -247,12 +306,44 @@ def parse(document: dict, form) -> dict:
         if spec.get("readOnly"):
             continue
         widget = widget_of(spec)
-        if spec.get("type") == "array":
+        if kind_of(spec) == "array":
             values = _list(spec, widget, form, name)
             if values or name in form:
                 data[name] = values
+            continue
+        if widget == "location":
+            place = location(form, name)
+            if place:
+                data[name] = place
             continue
         text = form.get(name, "")
         if text.strip():
             data[name] = _scalar(spec, widget, text)
     return data
+
+
+COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def _typed_location(form, name: str) -> dict:
+    return {part: form.get(f"{name}.{part}", "") for part in ("lat", "lng", "accuracy")} | {"text": form.get(name, "")}
+
+
+def location(form, name: str) -> dict | None:
+    """A location widget's post: the phone's position (``name.lat``, ``name.lng``, ``name.accuracy``,
+    filled by GPS or the map pin) and what was typed (``name``): plain coordinates such as
+    '30.274, 120.155' become the position; any other text is kept as the place's description."""
+    text = (form.get(name) or "").strip()
+    lat, lng = (form.get(f"{name}.lat") or "").strip(), (form.get(f"{name}.lng") or "").strip()
+    typed = COORDINATES.match(text)
+    if typed and not (lat and lng):
+        lat, lng, text = typed.group(1), typed.group(2), ""
+    place: dict = {}
+    if lat and lng:
+        place["lat"], place["lng"] = _number({"type": "number"}, lat), _number({"type": "number"}, lng)
+        accuracy = (form.get(f"{name}.accuracy") or "").strip()
+        if accuracy:
+            place["accuracy"] = _number({"type": "number"}, accuracy)
+    if text:
+        place["text"] = text
+    return place or None

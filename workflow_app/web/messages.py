@@ -30,6 +30,17 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
     (r"^too many failed logins; try again in (\d+) seconds$", "登录失败次数过多，请 {0} 秒后再试"),
     (r"^too many failed logins", "登录失败次数过多，请稍后再试"),
     (r"does not match the pattern", "格式不对"),
+    (r"^.* does not match '.*'$", "格式不对"),
+    (r"^.* is not valid under any of the given schemas$", "格式不对"),
+    (r"^.* should be valid under .*$", "格式不对"),
+    (r"^.* is a dependency of .*$", "坐标须同时有纬度和经度"),
+    (r"^.* does not have enough properties$", "请填写"),
+    (r"^A multiinstance task", "流程某一步运行出错，已通知管理员"),
+    (r"^this Idempotency-Key was already used for a different request$", "这份上报的编号已用于另一份不同的上报"),
+    (r"^the Idempotency-Key is not usable$", "上报编号不可用"),
+    (r"^at most (\d+) saved filters$", "最多保存 {0} 个筛选"),
+    (r"^the filter needs a name$", "请给筛选起个名字"),
+    (r"^no saved filter", "没有这个筛选"),
     (r"^the request was refused: .*must not contain NUL characters", "提交的内容含有不允许的空字符（NUL）"),
     (r"^the request was refused: .*unpaired surrogate", "提交的内容含有无效的字符"),
     (r"^the request was refused: the JSON body", "提交的数据格式不对"),
@@ -74,15 +85,76 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
 )]
 
 
+# Validator and engine texts no person should read as they are, in plain English.
+_PLAIN_EN: list[tuple[re.Pattern, str]] = [(re.compile(p), en) for p, en in (
+    (r"^.* does not match '.*'$", "has the wrong format"),
+    (r"^.* is not of type '(\w+)'$", "should be a {0}"),
+    (r"^.* is not one of .*", "is not one of the choices"),
+    (r"^.* is too short$", "is too short"),
+    (r"^.* is too long$", "is too long"),
+    (r"^.* is not valid under any of the given schemas$", "has the wrong format"),
+    (r"^.* is a dependency of .*$", "a position needs both latitude and longitude"),
+    (r"^A multiinstance task", "a step of the process failed; an administrator has been told"),
+)]
+
+
+# Patterns whose groups (by index) are org unit codes, shown by name.
+_UNIT_GROUPS = {r"^(\S+) does not supervise (\S+)$": {1}, r"^unknown org unit '(.*)'$": set()}
+
+
+def _unit_name(code: str) -> str:
+    from ..org import tree
+
+    unit = tree.by_code(code)
+    return i18n.pick(unit.name_zh, unit.name_en) if unit is not None else code
+
+
 def localise(message: str | None) -> str:
     """``message`` in the page's language (Chinese when a pattern knows it)."""
-    if not message or i18n.lang() == "en":
-        return message or ""
+    if not message:
+        return ""
+    if i18n.lang() == "en":
+        for pattern, en in _PLAIN_EN:
+            match = pattern.match(message)
+            if match:
+                return en.format(*match.groups())
+        return message
     for pattern, zh in _PATTERNS:
         match = pattern.match(message)
         if match:
             groups = match.groups()
+            if pattern.pattern in _UNIT_GROUPS:  # a unit code in the message: say its name
+                groups = tuple(_unit_name(g) if i in _UNIT_GROUPS[pattern.pattern] else g for i, g in enumerate(groups))
             if "{type}" in zh:
                 return zh.format(type=_TYPES.get(groups[0], groups[0]))
             return zh.format(*groups)
     return message
+
+
+# What went wrong in a case, in plain words (the incidents page): (pattern, 中文, English).
+_PROBLEMS: list[tuple[re.Pattern, str, str]] = [(re.compile(p, re.S), zh, en) for p, zh, en in (
+    (r".*ZeroDivisionError", "脚本中出现了除以零（数据里某个数为 0）",
+     "a script divided by zero (a value in the data is 0)"),
+    (r".*NameError: name '(\w+)' is not defined", "脚本用到了案件中没有的数据项 {0}",
+     "a script used {0}, which the case data does not have"),
+    (r".*KeyError: '?([^'\n]+)'?", "脚本读取了数据中不存在的项 {0}",
+     "a script read {0}, which the data does not have"),
+    (r".*TypeError", "脚本中的数据类型不对（例如把文字当作数字）", "a script got data of the wrong type"),
+    (r".*(?:no rule|did not match|matched no)", "决策表没有一条规则与案件数据相符",
+     "no rule of a decision table matched the case"),
+    (r".*(?:not allowed|forbidden|SandboxViolation)", "脚本做了不允许的操作，已被拦截",
+     "a script tried something not allowed"),
+    (r".*(?:step limit|ScriptLimitExceeded|too long)", "脚本运行过久，已被停止",
+     "a script ran too long and was stopped"),
+)]
+
+
+def plain_problem(message: str | None) -> str:
+    """An engine or guard message as an administrator reads it (the raw text stays under 技术信息)."""
+    text = message or ""
+    english = i18n.lang() == "en"
+    for pattern, zh, en in _PROBLEMS:
+        match = pattern.match(text)
+        if match:
+            return (en if english else zh).format(*match.groups())
+    return localise(text.splitlines()[0][:300]) if text else ""

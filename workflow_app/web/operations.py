@@ -6,16 +6,21 @@
 - ``GET /metrics``: Prometheus text format, for administrators (Bearer token or session) and the
   addresses in WORKFLOW_METRICS_ALLOW.
 - ``GET /operations``: schedulers and their heartbeats (stale ones flagged), readiness, partitions.
+- ``GET /operations/incidents``: cases in error or blocked, in plain words with the failed element;
+  ``POST …/<id>/retry`` (with corrected data), ``/suspend``, ``/resume``, ``/terminate``.
 """
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth import current
 from ..auth import session as web_session
+from ..cases import admin
 from ..errors import DomainError
+from ..inbox import incidents
 from ..ops import health, overview
 from . import bp
-from .common import login_required, user
+from .common import flash_error, flash_ok, login_required, user
 
 
 @bp.get("/healthz")
@@ -49,3 +54,48 @@ def metrics():
 def operations():
     found = overview.overview(user())
     return render_template("operations.html", view=found)
+
+
+@bp.get("/operations/incidents")
+@login_required
+def incident_list():
+    return render_template("incidents.html", items=incidents.listing(user()))
+
+
+def _act(instance_id: int, action, done: str):
+    try:
+        action()
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash_ok(done)
+    return redirect(url_for("web.incident_list") + f"#case-{instance_id}")
+
+
+@bp.post("/operations/incidents/<int:instance_id>/retry")
+@login_required
+def incident_retry(instance_id: int):
+    def retry():
+        admin.retry(instance_id, user(), incidents.corrections(request.form.get("data")))
+
+    return _act(instance_id, retry, _("已重新运行案件 #%(id)s", id=instance_id))
+
+
+@bp.post("/operations/incidents/<int:instance_id>/suspend")
+@login_required
+def incident_suspend(instance_id: int):
+    return _act(instance_id, lambda: admin.suspend(instance_id, user()), _("案件 #%(id)s 已暂停", id=instance_id))
+
+
+@bp.post("/operations/incidents/<int:instance_id>/resume")
+@login_required
+def incident_resume(instance_id: int):
+    return _act(instance_id, lambda: admin.resume(instance_id, user()), _("案件 #%(id)s 已恢复", id=instance_id))
+
+
+@bp.post("/operations/incidents/<int:instance_id>/terminate")
+@login_required
+def incident_terminate(instance_id: int):
+    reason = (request.form.get("reason") or "").strip()[:2000] or None
+    return _act(instance_id, lambda: admin.terminate(instance_id, user(), reason),
+                _("案件 #%(id)s 已终止", id=instance_id))

@@ -1,12 +1,24 @@
 """上报: start a case — a grid worker reporting an event, a resident asking for help — from the
-processes the person may start, in a unit where they may start it."""
+processes the person may start, in a unit where they may start it; 我上报的, the cases one started.
 
-from flask import redirect, render_template, request, url_for
+A report is sent once: the form carries an idempotency key made when the page is drawn, so a
+double tap, a retry after a lost answer, or the phone's offline outbox (``static/outbox.js``,
+kept in IndexedDB, sent by the page or the service worker when the connection returns) never
+starts a second case. Photos (the camera, ``capture``) travel in the same multipart post."""
+
+import re
+import uuid
+
+from flask import Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
-from ..cases import service, starting
+from ..cases import starting
+from ..catalogue import conditions
 from ..errors import DomainError, InvalidInput
+from ..inbox import files, reporting
 from . import bp, formrender
+from .cases import STATUS_LABELS
 from .common import flash_ok, login_required, user
 
 
@@ -16,10 +28,22 @@ def report_list():
     return render_template("report_list.html", options=starting.options(user()))
 
 
+def catalogue_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Filing conditions grouped by class and category: (group label, [(code, label, search text)])."""
+    groups: dict[str, list] = {}
+    for c in conditions.conditions():
+        label = f"{c.kind} · {c.category}"
+        text = f"{c.subcategory}：{c.condition}"
+        groups.setdefault(label, []).append((c.code, text, f"{c.code} {c.category} {text}"))
+    return list(groups.items())
+
+
 def _render(option, typed=None, errors=None, unit=None, status=200):
     fields, general = formrender.fields(option.form or {"properties": {}}, {}, typed, errors, option.choices)
-    return render_template("report.html", option=option, fields=fields, form_errors=general,
-                           chosen_unit=unit or (option.units[0].code if option.units else "")), status
+    key = (typed.get("idempotency_key") if typed is not None else None) or uuid.uuid4().hex
+    return render_template("report.html", option=option, fields=fields, form_errors=general, idempotency_key=key,
+                           catalogue=catalogue_groups(), chosen_unit=unit or (
+                               option.units[0].code if option.units else "")), status
 
 
 @bp.get("/report/<key>")
@@ -28,17 +52,97 @@ def report_form(key):
     return _render(starting.option(user(), key))
 
 
+def _uploads(document: dict) -> dict[str, list[files.Upload]]:
+    """Photos sent with the report, per photos field (``<field>__files``), checked by their bytes."""
+    found = {}
+    for name, spec in formrender.ordered(document):
+        if formrender.widget_of(spec) != "photos":
+            continue
+        chosen = [f for f in request.files.getlist(f"{name}__files") if f and f.filename]
+        if chosen:
+            found[name] = [files.accept(f.stream, f.filename, field=name) for f in chosen]
+    return found
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _answered(response):
+    """Tell the page that the server answered this report (its outbox copy can go): a cookie the
+    next page's script reads once."""
+    response = make_response(response)
+    sent = request.form.get("idempotency_key") or ""
+    if _KEY.fullmatch(sent):
+        response.set_cookie("wf_answered", sent, max_age=600, samesite="Lax", secure=request.is_secure)
+    return response
+
+
 @bp.post("/report/<key>")
 @login_required
 def report_submit(key):
+    return _answered(_submit(key))
+
+
+def _submit(key):
     option = starting.option(user(), key)
     unit = request.form.get("org_unit", "")
-    data = formrender.parse(option.form or {"properties": {}}, request.form)
+    document = option.form or {"properties": {}}
+    data = formrender.parse(document, request.form)
     try:
-        instance = service.start(key, unit, data, user())
+        started = reporting.start_once(key, unit, data, user(), key=request.form.get("idempotency_key") or None,
+                                       uploads=_uploads(document))
     except InvalidInput as error:
+        if _wants_json():
+            return jsonify(message=error.message, errors=error.errors), 422
         return _render(option, request.form, error.errors if isinstance(error.errors, dict) else None, unit, 422)
     except DomainError as error:
+        if _wants_json():
+            return jsonify(message=error.message, errors={"org_unit": [error.message]}), error.status
         return _render(option, request.form, {"org_unit": [error.message]}, unit, 422)
+    instance = started.instance
+    target = url_for("web.case", instance_id=instance.id)
+    if _wants_json():
+        return jsonify(id=instance.id, url=target, replayed=started.replayed), 200 if started.replayed else 201
     flash_ok(_("已上报，案件编号 #%(id)s", id=instance.id))
-    return redirect(url_for("web.case", instance_id=instance.id))
+    return redirect(target)
+
+
+@bp.get("/report/<key>/similar")
+@login_required
+def report_similar(key):
+    """The duplicate hint for what is being typed (htmx fragment)."""
+    starting.option(user(), key)
+    args = request.args
+    place = formrender.location(args, "location")
+    found = reporting.similar_reports(user(), args.get("condition_code", ""), args.get("org_unit", ""),
+                                      (args.get("address") or "").strip() or None, place)
+    return render_template("_similar.html", similar=found)
+
+
+@bp.get("/report/token")
+@login_required
+def report_token():
+    """A fresh CSRF token for the outbox, which may send hours after the page was drawn."""
+    return jsonify(csrf_token=generate_csrf()), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker (scope /): keeps the report pages for use offline and sends the outbox."""
+    folder = current_app.blueprints["web"].static_folder
+    with open(f"{folder}/sw.js", encoding="utf-8") as stream:
+        body = stream.read()
+    return Response(body, mimetype="application/javascript",
+                    headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
+
+
+@bp.get("/reports/mine")
+@login_required
+def my_reports():
+    """我上报的: every case the person started, with where it stands."""
+    cases = reporting.mine(user())
+    return render_template("my_reports.html", cases=cases, statuses=STATUS_LABELS)

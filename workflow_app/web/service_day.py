@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..errors import DomainError, InvalidInput
 from ..service_day import coverage, doorstep, overview, pairing, records, rules, settings, visits
 from . import bp, charts, formrender
-from .common import flash_error, flash_ok, login_required, user
+from .common import flash_error, flash_ok, login_required, register_quick_form, user
 from .i18n import pick
 
 OUTCOME_COLOURS = (("met", "已见面"), ("not_home", "不在家"), ("refused", "拒绝走访"), ("open", "未走访"))
@@ -52,6 +52,21 @@ def service_day_settings():
     else:
         flash_ok(_("服务日规则已保存"))
     return redirect(url_for("web.service_day", org_unit=locality))
+
+
+@bp.post("/service-day/themes")
+@login_required
+def service_day_theme():
+    form = request.form
+    locality, month = form.get("locality", ""), (form.get("month") or "").strip()
+    projects = [line.strip() for line in (form.get("projects") or "").replace("、", "\n").splitlines() if line.strip()]
+    try:
+        settings.save_theme(locality, month, form.get("theme", ""), projects, user())
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash_ok(_("服务主题已保存：%(month)s", month=month))
+    return redirect(url_for("web.service_day", org_unit=locality, year=month[:4] if month[:4].isdigit() else None))
 
 
 @bp.get("/service-day/visits")
@@ -154,3 +169,6 @@ def service_day_case(instance_id: int):
 @login_required
 def service_day_household(household_id: int):
     return render_template("service_day_household.html", history=visits.history(user(), str(household_id)))
+
+
+register_quick_form("service_day_visit", "web.service_day_visit")  # task property quick_form

@@ -1,7 +1,7 @@
 """The task page (办理): the form, claim/release/delegate, comments, attachments, and the clock
 actions for those allowed: extension request (延期), pause/resume (挂账), urge (催办)."""
 
-from flask import redirect, render_template, request, send_file, url_for
+from flask import jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..cases import service
@@ -12,6 +12,7 @@ from ..inbox import context as task_pages
 from ..sla import control, extension
 from . import bp, formrender, pages
 from .common import flash_error, flash_ok, login_required, user
+from .messages import localise
 
 
 def _render(task_id: int, typed=None, errors: dict | None = None, status: int = 200):
@@ -98,6 +99,15 @@ def task_attach(task_id: int):
     upload = request.files.get("file")
     stream = upload.stream if upload and upload.filename else None
     name = upload.filename if upload else None
+    if request.accept_mimetypes.best == "application/json":  # a photo taken in a form: attached without a reload
+        try:
+            stored = files.store(task_id, user(), stream, name)
+        except DomainError as error:
+            problems = [localise(str(m)) for ms in (error.errors or {}).values() for m in ms] \
+                if isinstance(error.errors, dict) else []
+            return jsonify(message="；".join(problems) or localise(error.message)), error.status
+        return jsonify(id=stored.id, reference=stored.reference, name=stored.name,
+                       url=url_for("web.attachment", attachment_id=stored.id)), 201
     return _after(task_id, lambda: files.store(task_id, user(), stream, name), _("附件已上传"), "#attachments")
 
 

@@ -23,7 +23,20 @@ FILES = {
         *(_FONT + f"font/bpmn.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg")),
     },
     "htmx.org": {"dist/htmx.min.js"},
+    "leaflet": {"dist/leaflet.js", "dist/leaflet.css",
+                *(f"dist/images/{name}.png" for name in ("marker-icon", "marker-icon-2x", "marker-shadow",
+                                                          "layers", "layers-2x"))},
+    # the designer: properties panel, decision tables (dmn-js)
+    "bpmn-js-properties-panel": {"dist/bpmn-js-properties-panel.umd.js"},
+    "bpmn-io-properties-panel": {"dist/assets/properties-panel.css"},
+    "dmn-js": {"dist/dmn-modeler.production.min.js",
+               *(f"dist/assets/{name}.css" for name in ("diagram-js", "dmn-js-shared", "dmn-js-drd",
+                                                         "dmn-js-decision-table", "dmn-js-decision-table-controls",
+                                                         "dmn-js-literal-expression")),
+               "dist/assets/dmn-font/css/dmn.css", "dist/assets/dmn-font/css/dmn-embedded.css",
+               *(f"dist/assets/dmn-font/font/dmn.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg"))},
 }
+DIRS = {"bpmn-io-properties-panel": "@bpmn-io/properties-panel"}  # scoped packages, by a URL-safe name
 MISSING = "node_modules is missing: run `npm install --no-audit --no-fund` at the repository root.\n"
 
 
@@ -33,7 +46,7 @@ def root() -> Path:
 
 def available(package: str) -> bool:
     """True when the package's files are installed (pages show a note otherwise)."""
-    return all((root() / package / name).is_file() for name in FILES.get(package, ())
+    return all((root() / DIRS.get(package, package) / name).is_file() for name in FILES.get(package, ())
                if name.endswith(".js"))
 
 
@@ -41,7 +54,7 @@ def available(package: str) -> bool:
 def vendor(package: str, path: str):
     if path not in FILES.get(package, ()):
         abort(404)
-    target = root() / package / path
+    target = root() / DIRS.get(package, package) / path
     if not target.is_file():
         return Response(MISSING, status=503, mimetype="text/plain")
     return send_file(target, max_age=86400)

@@ -29,6 +29,21 @@
     markFlows(registry, canvas, reached);
   }
 
+  /* On a phone the whole diagram is too small to read: zoom to the step that is being worked on. */
+  function zoomToActive(viewer, container, marks) {
+    var active = (marks && marks["m-active"]) || [];
+    if (container.clientWidth > 700 || !active.length) { return; }
+    var registry = viewer.get("elementRegistry"), canvas = viewer.get("canvas");
+    var found = active.map(function (id) { return registry.get(id); }).filter(Boolean);
+    var element = found.filter(function (el) { return /Task$|SubProcess$|CallActivity$/.test(el.type); })[0] || found[0];
+    if (!element) { return; }
+    canvas.zoom(0.9);
+    var box = canvas.viewbox();
+    canvas.viewbox({ x: element.x + element.width / 2 - box.width / 2, y: element.y + element.height / 2 - box.height / 2,
+                     width: box.width, height: box.height });
+    container.setAttribute("data-zoomed", element.id);
+  }
+
   function show(container) {
     var note = container.querySelector(".diagram-note");
     if (typeof window.BpmnJS === "undefined") {
@@ -44,6 +59,7 @@
       .then(function () {
         viewer.get("canvas").zoom("fit-viewport", "auto");
         applyMarks(viewer, marks, badges);
+        zoomToActive(viewer, container, marks);
         container.setAttribute("data-ready", "1");
         return viewer;
       })

@@ -1,17 +1,105 @@
-/* The designer's editor: bpmn-js Modeler on the XML in #xml; on submit the edited diagram is
-   exported back into #xml and posted with the form (the server validates and deploys). */
+/* The designer's editor: bpmn-js Modeler on the XML in #xml, taught the SpiffWorkflow moddle
+   extension (spiffworkflow-moddle.js) so every extension element the platform's models use is read
+   and written as a typed element. What bpmn-js would otherwise drop is kept:
+   - spiffworkflow elements the descriptor does not list get a generic type before import (their
+     text, attributes and children survive);
+   - references to ids that are not elements of the document (SpiffWorkflow's multi-instance
+     loopDataInputRef/loopDataOutputRef name data variables, not data objects) are put back after
+     parsing, so they are written out as they came in.
+   Anything bpmn-js still could not read is listed above the diagram (#modeler-warnings).
+   On submit the diagram is exported into #xml and the form is posted (the server saves a draft). */
 (function () {
   "use strict";
+  var SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core";
+
+  function typeName(local) { return local.charAt(0).toUpperCase() + local.slice(1); }
+
+  /* The shipped descriptor plus a generic type for each spiffworkflow element it does not know. */
+  function descriptorFor(xml) {
+    var descriptor = JSON.parse(JSON.stringify(window.SpiffworkflowModdle));
+    var known = {}, generated = {};
+    descriptor.types.forEach(function (t) { known[t.name] = true; });
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    var nodes = doc.getElementsByTagNameNS(SPIFF, "*");
+    for (var i = 0; i < nodes.length; i++) {
+      var local = nodes[i].localName, name = typeName(local);
+      if ((known[name] && !generated[name]) || local.charAt(0) !== local.charAt(0).toLowerCase()) { continue; }
+      var type = generated[name];
+      if (!type) {
+        type = generated[name] = { name: name, superClass: ["Element"], properties: [
+          { name: "value", isBody: true, type: "String" },
+          { name: "values", type: "Element", isMany: true }] };
+        known[name] = true;
+        descriptor.types.push(type);
+      }
+      for (var a = 0; a < nodes[i].attributes.length; a++) {  /* its plain attributes, as attributes */
+        var attr = nodes[i].attributes[a];
+        if (attr.namespaceURI || type.properties.some(function (p) { return p.name === attr.localName; })) { continue; }
+        type.properties.push({ name: attr.localName, isAttr: true, type: "String" });
+      }
+    }
+    return descriptor;
+  }
+
+  /* Put back references bpmn-moddle could not resolve (it drops them), as stand-ins of the
+     referenced type carrying the id: the writer serialises a reference by its id. */
+  function keepUnresolved(modeler) {
+    modeler.on("import.parse.complete", function (event) {
+      var byId = event.elementsById || {}, moddle = modeler.get("moddle");
+      (event.references || []).forEach(function (ref) {
+        if (!ref.id || byId[ref.id] || !ref.element) { return; }
+        var property = ref.element.$descriptor.propertiesByName[ref.property];
+        if (!property) { return; }
+        var stand = moddle.create(property.type, { id: ref.id });
+        stand.$parent = ref.element;
+        if (property.isMany) { ref.element.get(ref.property).push(stand); }
+        else { ref.element.set(ref.property, stand); }
+        ref.restored = true;
+      });
+    });
+  }
+
+  function showWarnings(container, warnings) {
+    var lost = warnings.filter(function (w) { return !/^unresolved reference/.test(w.message || ""); });
+    var box = document.getElementById("modeler-warnings");
+    container.setAttribute("data-warnings", String(lost.length));
+    if (!box || !lost.length) { return; }
+    var list = box.querySelector("ul");
+    lost.forEach(function (w) {
+      var item = document.createElement("li");
+      item.textContent = String(w.message || w);
+      list.appendChild(item);
+    });
+    box.hidden = false;
+  }
+
+  function create(container, xml) {
+    var options = { container: container, keyboard: { bindTo: document },
+                    moddleExtensions: { spiffworkflow: descriptorFor(xml) } };
+    var panel = document.getElementById("properties");
+    if (panel && window.BpmnJSPropertiesPanel) {
+      options.propertiesPanel = { parent: panel };
+      options.additionalModules = [window.BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
+                                   window.BpmnJSPropertiesPanel.BpmnPropertiesProviderModule];
+    }
+    var modeler = new window.BpmnJS(options);
+    keepUnresolved(modeler);
+    return modeler;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var container = document.getElementById("modeler"), field = document.getElementById("xml");
     var form = document.getElementById("deploy-form");
     if (!container || !field || typeof window.BpmnJS === "undefined") { return; }
-    var modeler = new window.BpmnJS({ container: container, keyboard: { bindTo: document } });
+    var modeler = create(container, field.value);
     window.workflowModeler = modeler;
-    modeler.importXML(field.value).then(function () {
+    modeler.importXML(field.value).then(function (result) {
       modeler.get("canvas").zoom("fit-viewport", "auto");
+      showWarnings(container, result.warnings || []);
       container.setAttribute("data-ready", "1");
+      document.dispatchEvent(new CustomEvent("workflow:modeler-ready", { detail: modeler }));
     }).catch(function (error) { container.setAttribute("data-error", String(error)); });
+    if (!form) { return; }
     var exported = false;
     form.addEventListener("submit", function (event) {
       if (exported) { return; }

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.browser.conftest import ARGS, CHROMIUM, PHONE, LiveServer, _skip_reason, log_in
+from tests.browser.conftest import PHONE, LiveServer, log_in
 from tests.support import ok, only
 from tests.test_admission_helpers import (  # noqa: F401 - the *_fixture names are fixtures
     BEIJING,
@@ -17,20 +17,15 @@ from tests.test_admission_helpers import (  # noqa: F401 - the *_fixture names a
 
 
 @pytest.fixture(name="phone")
-def phone_fixture(listed, tmp_path):
-    reason = _skip_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
+def phone_fixture(browser, listed, tmp_path):
+    """The session's Chromium (one Playwright per process: a second sync_playwright() inside the
+    first one's loop is refused) on the listed organisation, served live."""
     listed.app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    with LiveServer(listed.app) as live, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = chromium.new_context(viewport=PHONE, locale="zh-CN", base_url=live.url)
+    with LiveServer(listed.app) as live:
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live.url)
         context.set_default_timeout(10_000)
         yield context.new_page()
         context.close()
-        chromium.close()
 
 
 def _fits(page) -> bool:

@@ -1,0 +1,54 @@
+"""The drafts API: draft → validate → test run → publish, designers only."""
+
+import io
+
+from tests.support import ok, sample_bundle
+
+REPORT = {"category": "environment", "severity": "minor", "address": "东门路12号", "description": "路边垃圾堆放"}
+DMN = "minor_event_grading.dmn"
+
+
+def test_the_drafts_api_from_draft_to_published_version(api):
+    ok(api.deploy(sample_bundle()), 201)
+    draft = ok(api.post("/drafts/from-version", "designer", {"key": "minor_event", "version": 1}), 201).get_json()
+    assert draft["status"] == "draft" and draft["validation"]["ok"] and draft["validation"]["current"]
+    ok(api.post("/drafts/from-version", "staff-dc-dm", {"key": "minor_event", "version": 1}), 403)
+    broken = sample_bundle()[DMN].decode().replace("<decisionTable", "<decisionTabel").replace(
+        "</decisionTable>", "</decisionTabel>")
+    path = f"/api/v1/drafts/{draft['id']}/files/{DMN}"
+    saved = ok(api.client.put(path, json={"content": broken}, headers=api.headers("designer")), 200).get_json()
+    assert not saved["validation"]["ok"] and any(p["file"] == DMN for p in saved["validation"]["problems"])
+    ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": "坏的"}), 422)
+    ok(api.post(f"/drafts/{draft['id']}/test-run", "designer", {"org_unit": "dc-dm-01", "data": REPORT}), 422)
+    fixed = sample_bundle()[DMN].decode().replace('<text>"grid"</text>', '<text>"community"</text>')
+    ok(api.client.put(path, json={"content": fixed}, headers=api.headers("designer")), 200)
+    [change] = ok(api.get(f"/drafts/{draft['id']}/changes", "designer"), 200).get_json()
+    assert change["name"] == DMN and change["changed"] == ["rule_minor"]
+    run = ok(api.post(f"/drafts/{draft['id']}/test-run", "designer", {"org_unit": "dc-dm-01", "data": REPORT}),
+             200).get_json()
+    assert run["status"] == "running" and [t["bpmn_id"] for t in run["ready"]] == ["community_handle"]
+    run = ok(api.post(f"/drafts/{draft['id']}/test-run/auto", "designer"), 200).get_json()
+    assert run["status"] == "completed" and "closed" in run["path"]
+    assert api.tasks("staff-dc-dm") == []  # the test run made no task
+    ok(api.post(f"/drafts/{draft['id']}/publish", "staff-dc-dm", {"comment": "我来"}), 403)
+    ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": ""}), 422)
+    published = ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": "轻微事项交社区"}),
+                   201).get_json()
+    assert published["version"] == 2
+    versions = ok(api.get("/definitions/minor_event/versions", "designer"), 200).get_json()
+    assert [v["comment"] for v in versions if v["version"] == 2] == ["轻微事项交社区"]
+    assert ok(api.get(f"/drafts/{draft['id']}", "designer"), 200).get_json()["status"] == "published"
+
+
+def test_a_test_run_is_sent_a_signal_through_the_api(api):
+    from tests.test_messages import awaiting_storm
+
+    form = {"files": [(io.BytesIO(awaiting_storm()), "await_storm.bpmn")]}
+    draft = ok(api.client.post("/api/v1/drafts", data=form, headers=api.headers("designer"),
+                               content_type="multipart/form-data"), 201).get_json()
+    run = ok(api.post(f"/drafts/{draft['id']}/test-run", "designer", {"org_unit": "dc-dm-01"}), 200).get_json()
+    assert run["waiting"][0]["name"] == "storm_warning"
+    ok(api.post(f"/drafts/{draft['id']}/test-run/events", "designer", {"kind": "signal", "name": "nope"}), 409)
+    run = ok(api.post(f"/drafts/{draft['id']}/test-run/events", "designer",
+                      {"kind": "signal", "name": "storm_warning", "data": {"level": "red"}}), 200).get_json()
+    assert [t["bpmn_id"] for t in run["ready"]] == ["review"]

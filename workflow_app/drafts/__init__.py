@@ -1,0 +1,244 @@
+"""Designers' drafts: draft → validate → test run → publish. A draft is saved, never live.
+
+A draft is a whole bundle (for a variant: the merged files, as its versions are stored) started
+from a version or from an upload. Every save is validated with the checks deploy makes
+(``deployment.check``); nothing is stored as a version until a designer publishes it, which needs
+the designer role where it goes, a comment, a passing validation of what is published, and no
+failed test run of that very content. Publishing shows the diff against the live version (BPMN,
+DMN and forms) and deploys through ``deployment``: the version's comment is the designer's.
+"""
+
+import hashlib
+
+from .. import audit, clock, deployment, uow, variants
+from ..engine import modeldiff
+from ..errors import BundleInvalid, Conflict, InvalidInput, NotFound
+from ..models import ProcessDraft, ProcessDraftFile, User
+from ..org import access, tree
+from ..repository import definitions
+from . import store
+
+OPEN = "draft"
+MAX_COMMENT = 2000
+
+
+def content_sha(files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, content in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).hexdigest().encode() + b"\n")
+    return digest.hexdigest()
+
+
+def files_of(draft: ProcessDraft) -> list[tuple[str, bytes]]:
+    return [(f.name, f.content) for f in draft.files]
+
+
+def _unit(locality: str | None):
+    return tree.require(locality, "locality") if locality else None
+
+
+def _require(actor: User, locality: str | None) -> None:
+    access.require_designer(actor, _unit(locality))
+
+
+def get(draft_id: int, actor: User) -> ProcessDraft:
+    draft = store.get(draft_id)
+    _require(actor, draft.locality or None)
+    return draft
+
+
+def open_drafts(key: str | None = None) -> list[ProcessDraft]:
+    return store.open_drafts(key)
+
+
+# --- validation ----------------------------------------------------------------------------------
+def _validation(draft: ProcessDraft) -> dict:
+    """Check the draft as deploy would; the result is kept on the draft."""
+    files = files_of(draft)
+    result = {"sha256": content_sha(files), "at": clock.now().isoformat(), "ok": False, "problems": [],
+              "warnings": []}
+    try:
+        checked = deployment.check(files, locality=draft.locality or None, key=draft.key)
+    except BundleInvalid as refused:
+        result["problems"] = refused.errors
+        return result
+    except Conflict as conflict:  # e.g. no parent for a variant
+        result["problems"] = [{"file": None, "line": None, "message": conflict.message}]
+        return result
+    draft.key, draft.name = checked.compiled.key, checked.compiled.name
+    result.update(ok=True, warnings=checked.warnings, key=checked.compiled.key)
+    return result
+
+
+def _validate_in(work, draft: ProcessDraft) -> dict:
+    with work.reading():
+        result = _validation(draft)
+    draft.validation = result
+    draft.updated_at = clock.now()
+    return result
+
+
+def validate(draft_id: int, actor: User) -> ProcessDraft:
+    def act(work):
+        draft = get(draft_id, actor)
+        _validate_in(work, draft)
+        return draft
+    return uow.run(act)
+
+
+def is_valid(draft: ProcessDraft) -> bool:
+    result = draft.validation or {}
+    return bool(result.get("ok")) and result.get("sha256") == content_sha(files_of(draft))
+
+
+# --- creating and editing ------------------------------------------------------------------------
+def _new(work, actor: User, key: str | None, locality: str, base, files: list[tuple[str, bytes]]) -> ProcessDraft:
+    now = clock.now()
+    draft = ProcessDraft(key=key, locality=locality, base_id=base.id if base else None, status=OPEN,
+                         created_by=actor.username, created_at=now, updated_at=now,
+                         name=base.name if base else None)
+    draft.files = [ProcessDraftFile(name=name, content=content.replace(b"\r\n", b"\n")) for name, content in files]
+    work.add(draft)
+    work.flush()
+    _validate_in(work, draft)
+    audit.record("draft_created", actor=actor, subject=f"draft:{draft.id}",
+                 detail={"key": key, "locality": locality or None, "base": base.version if base else None,
+                         "files": [n for n, _ in files]})
+    return draft
+
+
+def from_version(key: str, number: int, locality: str, actor: User,
+                 changed: dict[str, bytes] | None = None, target: str | None = None) -> ProcessDraft:
+    """A draft of ``key`` v``number`` (its files, with ``changed`` ones replaced), for ``target``
+    (default: the version's own locality)."""
+    version = definitions.get(key, number, locality)
+    target = version.locality if target is None else target
+    _require(actor, target or None)
+    files = {f.name: f.content for f in version.files}
+    for name in changed or {}:
+        if name not in files:
+            raise NotFound(f"v{number} of '{key}' has no file {name!r}")
+    files.update(changed or {})
+    return uow.run(lambda work: _new(work, actor, key, target or "", version, sorted(files.items())))
+
+
+def from_upload(files: list[tuple[str, bytes]], actor: User, locality: str | None, key: str | None) -> ProcessDraft:
+    """A draft of uploaded files. An upload for a known process (its key given, or, for a variant,
+    found from the file names) may hold only what it changes: the draft takes the rest from the
+    live version (for a variant: what the locality runs, or its parent), as deploy would."""
+    unit = _unit(locality)
+    access.require_designer(actor, unit)
+    if not files:
+        raise InvalidInput("choose the files to upload", {"files": ["required"]})
+    names = [n for n, _ in files]
+    if unit is not None and key is None:
+        key = variants.key_for(unit, names)
+    live = _live(key, unit.code if unit else "") if key else None
+    merged = {**variants.contents(live), **dict(files)}
+    return uow.run(lambda work: _new(work, actor, key, unit.code if unit else "", live, sorted(merged.items())))
+
+
+def save_file(draft_id: int, name: str, content: bytes, actor: User) -> ProcessDraft:
+    """Replace (or add) one file of an open draft and validate it again."""
+    def act(work):
+        draft = open_draft(draft_id, actor)
+        found = next((f for f in draft.files if f.name == name), None)
+        if found is None:
+            draft.files.append(ProcessDraftFile(name=name, content=content))
+        else:
+            found.content = content
+        work.flush()
+        _validate_in(work, draft)
+        return draft
+    if not name or "/" in name or "\\" in name:
+        raise InvalidInput("a file name is needed", {"file": ["invalid"]})
+    return uow.run(act)
+
+
+def retarget(draft_id: int, locality: str, actor: User) -> ProcessDraft:
+    """Where the draft would be published ('' = platform-wide)."""
+    def act(work):
+        draft = open_draft(draft_id, actor)
+        _require(actor, locality or None)
+        draft.locality = locality
+        _validate_in(work, draft)
+        return draft
+    return uow.run(act)
+
+
+def open_draft(draft_id: int, actor: User) -> ProcessDraft:
+    draft = get(draft_id, actor)
+    if draft.status != OPEN:
+        raise Conflict(f"draft {draft_id} is {draft.status}; start a new draft")
+    return draft
+
+
+def discard(draft_id: int, actor: User) -> ProcessDraft:
+    def act(work):
+        draft = open_draft(draft_id, actor)
+        draft.status, draft.updated_at, draft.test_run = "discarded", clock.now(), None
+        audit.record("draft_discarded", actor=actor, subject=f"draft:{draft.id}", detail={"key": draft.key})
+        return draft
+    return uow.run(act)
+
+
+# --- publishing ----------------------------------------------------------------------------------
+def _live(key: str | None, locality: str):
+    """What the draft would replace: the locality's newest version, else what it inherits."""
+    if not key:
+        return None
+    found = variants.current(key, locality)
+    if found is None and locality:
+        unit = tree.by_code(locality)
+        found = variants.parent_of(key, unit) if unit is not None else None
+    if found is None and not locality:
+        found = definitions.latest(key, definitions.DEFAULT)
+    return found
+
+
+def live_version(draft: ProcessDraft):
+    return _live(draft.key, draft.locality)
+
+
+def changes(draft: ProcessDraft) -> list:
+    """Every file the draft adds, removes or changes against the live version (BPMN elements,
+    DMN columns and rules, form lines)."""
+    live = live_version(draft)
+    return modeldiff.bundle_changes(variants.contents(live), dict(files_of(draft)))
+
+
+def test_failed(draft: ProcessDraft) -> bool:
+    run = draft.test_run or {}
+    return run.get("sha256") == content_sha(files_of(draft)) and run.get("status") == "error"
+
+
+def publish(draft_id: int, actor: User, comment: str) -> deployment.DeployResult:
+    """Deploy the draft as the next version. Refused (nothing stored) without a comment, when the
+    draft does not validate, or when its last test run of this content ended in an error."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput("publishing needs a comment: what changed and why", {"comment": ["required"]})
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput("the comment is too long", {"comment": [f"at most {MAX_COMMENT} characters"]})
+    draft = open_draft(draft_id, actor)
+    if test_failed(draft):
+        raise Conflict("the last test run of this draft ended in an error; fix the draft and run it again")
+    try:
+        result = deployment.deploy(files_of(draft), actor=actor, locality=draft.locality or None,
+                                   comment=comment, key=draft.key)
+    except BundleInvalid:
+        validate(draft_id, actor)  # keep what was wrong on the draft
+        raise
+    uow.run(lambda work: _published(work, draft_id, actor, comment, result))
+    return result
+
+
+def _published(work, draft_id: int, actor: User, comment: str, result: deployment.DeployResult) -> None:
+    draft = store.get(draft_id)
+    now = clock.now()
+    draft.status, draft.comment, draft.updated_at = "published", comment, now
+    draft.published_version_id, draft.published_by, draft.published_at = result.version.id, actor.username, now
+    draft.test_run = None
+    audit.record("draft_published", actor=actor, subject=f"draft:{draft.id}",
+                 detail={"key": result.version.key, "locality": result.version.locality or None,
+                         "version": result.version.version, "unchanged": result.unchanged, "comment": comment})

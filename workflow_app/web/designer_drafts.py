@@ -1,0 +1,248 @@
+"""The designer's drafts (草稿): draft → validate → test run → publish. Every upload and every
+edit in the modeler, the form editor or the decision-table editor is saved as a draft and
+validated; a draft is never live. A test run plays the draft in a sandbox (no case, task, fact or
+inbox entry is made) and shows the path on the diagram. Publishing needs the designer role,
+shows the diff against the live version (BPMN, DMN and forms) and records the designer's comment."""
+
+import json
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import drafts
+from ..drafts import testrun
+from ..errors import BundleInvalid, DomainError, InvalidInput, NotFound
+from ..org import access
+from . import bp, bpmndiff, bpmnlayout
+from .common import flash_error, flash_ok, login_required, user
+from .i18n import pick
+
+KINDS = ((".bpmn20.xml", "bpmn"), (".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form"))
+
+
+def kind_of(name: str) -> str | None:
+    return next((kind for suffix, kind in KINDS if name.lower().endswith(suffix)), None)
+
+
+def _designer():
+    access.require_designer(user())
+    return user()
+
+
+def _page(draft_id: int):
+    return redirect(url_for("web.designer_draft", draft_id=draft_id))
+
+
+def _file(draft, name: str):
+    found = next((f for f in draft.files if f.name == name), None)
+    if found is None:
+        raise NotFound(f"draft {draft.id} has no file {name!r}")
+    return found
+
+
+def flash_deployed(result) -> None:
+    version = result.version
+    where = version.locality or _("全县通用")
+    if result.unchanged:
+        flash_ok(_("内容没有变化，仍是 v%(n)d（%(where)s）", n=version.version, where=where))
+    else:
+        flash_ok(_("已发布 %(key)s v%(n)d（%(where)s）", key=version.key, n=version.version, where=where))
+    for warning in result.warnings:
+        text = pick(warning.get("message_zh") or warning.get("message"), warning.get("message_en"))
+        flash_ok(f"{warning.get('file')}: {text}" if warning.get("file") else text)
+
+
+@bp.get("/designer/drafts/<int:draft_id>")
+@login_required
+def designer_draft(draft_id: int):
+    draft = drafts.get(draft_id, _designer())
+    names = [f.name for f in draft.files]
+    shown = request.args.get("file") or next((n for n in names if kind_of(n) == "bpmn"), None)
+    return render_template("designer_draft.html", draft=draft, names=names, shown=shown, kind_of=kind_of,
+                           valid=drafts.is_valid(draft), changes=drafts.changes(draft),
+                           live=drafts.live_version(draft), run=draft.test_run,
+                           test_failed=drafts.test_failed(draft))
+
+
+@bp.get("/designer/drafts/<int:draft_id>/files/<name>")
+@login_required
+def designer_draft_file(draft_id: int, name: str):
+    stored = _file(drafts.get(draft_id, _designer()), name)
+    mimetype = "application/json" if kind_of(name) == "form" else "application/xml"
+    return Response(stored.content, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/designer/drafts/<int:draft_id>/edit")
+@login_required
+def designer_draft_edit(draft_id: int):
+    draft = drafts.get(draft_id, _designer())
+    name = request.args.get("file") or ""
+    stored = _file(draft, name).content
+    laid_out = bpmnlayout.with_diagram(stored) if kind_of(name) == "bpmn" else stored
+    content = laid_out.decode("utf-8", "replace")
+    template = {"bpmn": "designer_edit.html", "dmn": "designer_dmn.html", "form": "designer_form.html"}
+    return render_template(template.get(kind_of(name), "designer_form.html"), draft=draft, version=None,
+                           name=name, xml=content, content=content, problems=None, comment="",
+                           generated=laid_out != stored, target=draft.locality,
+                           action=url_for("web.designer_draft_save", draft_id=draft.id))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/files")
+@login_required
+def designer_draft_save(draft_id: int):
+    actor = _designer()
+    name = (request.form.get("file") or "").strip()
+    content = request.form.get("xml") if "xml" in request.form else request.form.get("content", "")
+    try:
+        draft = drafts.save_file(draft_id, name, (content or "").encode("utf-8"), actor)
+    except DomainError as error:
+        flash_error(error)
+        return _page(draft_id)
+    if drafts.is_valid(draft):
+        flash_ok(_("草稿已保存并通过校验：%(name)s（尚未发布）", name=name))
+    return _page(draft_id)
+
+
+@bp.post("/designer/drafts/<int:draft_id>/validate")
+@login_required
+def designer_draft_validate(draft_id: int):
+    draft = drafts.validate(draft_id, _designer())
+    if drafts.is_valid(draft):
+        flash_ok(_("校验通过"))
+    return _page(draft_id)
+
+
+@bp.post("/designer/drafts/<int:draft_id>/target")
+@login_required
+def designer_draft_target(draft_id: int):
+    try:
+        drafts.retarget(draft_id, (request.form.get("locality") or "").strip(), _designer())
+    except DomainError as error:
+        flash_error(error)
+    return _page(draft_id)
+
+
+@bp.post("/designer/drafts/<int:draft_id>/discard")
+@login_required
+def designer_draft_discard(draft_id: int):
+    draft = drafts.discard(draft_id, _designer())
+    flash_ok(_("草稿已放弃"))
+    return redirect(url_for("web.designer_process", key=draft.key) if draft.key else url_for("web.designer"))
+
+
+# --- publishing ----------------------------------------------------------------------------------
+def _publish_page(draft, comment: str = "", problems=None, status: int = 200):
+    return render_template("designer_publish.html", draft=draft, changes=drafts.changes(draft),
+                           live=drafts.live_version(draft), valid=drafts.is_valid(draft), comment=comment,
+                           problems=problems, test_failed=drafts.test_failed(draft)), status
+
+
+@bp.get("/designer/drafts/<int:draft_id>/publish")
+@login_required
+def designer_draft_publish_preview(draft_id: int):
+    return _publish_page(drafts.get(draft_id, _designer()))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/publish")
+@login_required
+def designer_draft_publish(draft_id: int):
+    actor = _designer()
+    comment = (request.form.get("comment") or "").strip()
+    try:
+        result = drafts.publish(draft_id, actor, comment)
+    except BundleInvalid as refused:
+        return _publish_page(drafts.get(draft_id, actor), comment, refused.errors, 422)
+    except InvalidInput as error:
+        flash_error(error)
+        return _publish_page(drafts.get(draft_id, actor), comment, None, 422)
+    except DomainError as error:
+        flash_error(error)
+        return _publish_page(drafts.get(draft_id, actor), comment, None, error.status)
+    flash_deployed(result)
+    return redirect(url_for("web.designer_process", key=result.version.key))
+
+
+# --- test runs -----------------------------------------------------------------------------------
+def _json_field(name: str) -> dict:
+    raw = (request.form.get(name) or "").strip() or "{}"
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise InvalidInput(_("数据不是有效的 JSON：%(why)s", why=error), {name: ["invalid JSON"]}) from error
+    if not isinstance(value, dict):
+        raise InvalidInput(_("数据应为 JSON 对象"), {name: ["not an object"]})
+    return value
+
+
+@bp.get("/designer/drafts/<int:draft_id>/test")
+@login_required
+def designer_test_run(draft_id: int):
+    actor = _designer()
+    draft = drafts.get(draft_id, actor)
+    shown = next((f.name for f in draft.files if kind_of(f.name) == "bpmn"), None)
+    run = draft.test_run
+    passed = bpmndiff.passed_flows(_file(draft, shown).content, set((run or {}).get("path") or [])) if shown else []
+    start_sample = testrun.start_sample(draft) if drafts.is_valid(draft) else {}
+    return render_template("designer_test_run.html", draft=draft, run=run, shown=shown, passed=passed,
+                           start_sample=json.dumps((run or {}).get("start_data") or start_sample, ensure_ascii=False,
+                                                   indent=1),
+                           unit=(run or {}).get("unit") or request.args.get("unit") or "",
+                           stale=bool(run) and run.get("sha256") != drafts.content_sha(drafts.files_of(draft)),
+                           dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))
+
+
+def _test_action(draft_id: int, action):
+    try:
+        action()
+    except BundleInvalid as refused:
+        flash_error(DomainError(_("草稿未通过校验，不能测试运行")))
+        for problem in refused.errors[:5]:
+            flash_error(DomainError(pick(problem.get("message_zh") or problem.get("message"),
+                                         problem.get("message_en"))))
+    except DomainError as error:
+        flash_error(error)
+    return redirect(url_for("web.designer_test_run", draft_id=draft_id))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/start")
+@login_required
+def designer_test_start(draft_id: int):
+    actor = _designer()
+    unit = (request.form.get("org_unit") or "").strip()
+    return _test_action(draft_id, lambda: testrun.start(draft_id, actor, unit, _json_field("data")))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/tasks/<task_id>")
+@login_required
+def designer_test_task(draft_id: int, task_id: str):
+    actor = _designer()
+    return _test_action(draft_id, lambda: testrun.complete(draft_id, actor, task_id, _json_field("data")))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/auto")
+@login_required
+def designer_test_auto(draft_id: int):
+    actor = _designer()
+    return _test_action(draft_id, lambda: testrun.auto(draft_id, actor))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/timers")
+@login_required
+def designer_test_timers(draft_id: int):
+    actor = _designer()
+    return _test_action(draft_id, lambda: testrun.fire_timers(draft_id, actor))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/events")
+@login_required
+def designer_test_event(draft_id: int):
+    actor = _designer()
+    kind, name = request.form.get("kind", ""), request.form.get("name", "")
+    return _test_action(draft_id, lambda: testrun.deliver(draft_id, actor, kind, name, _json_field("data")))
+
+
+@bp.post("/designer/drafts/<int:draft_id>/test/clear")
+@login_required
+def designer_test_clear(draft_id: int):
+    actor = _designer()
+    return _test_action(draft_id, lambda: testrun.clear(draft_id, actor))

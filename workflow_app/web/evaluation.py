@@ -1,0 +1,231 @@
+"""第三方评估、反向考核 pages: the workspace (rounds with their progress, opening a round, the
+reverse-evaluation scores of departments and handlers), a round's report (page, PDF, XLSX), the
+phone forms for a rating and a callback, the honours roll, and each person's points."""
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..cases import service
+from ..cases import views as case_views
+from ..errors import DomainError, InvalidInput
+from ..evaluation import departments, honours, points, rating, rounds
+from . import bp
+from .common import flash_error, flash_ok, login_required, register_quick_form, user
+from .messages import localise
+
+QUICK = {"evaluation_rate": "web.evaluation_rate", "evaluation_callback": "web.evaluation_callback"}
+
+
+def _text(name: str, size: int = 64) -> str | None:
+    return (request.args.get(name) or "").strip()[:size] or None
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def number(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+@bp.get("/evaluation")
+@login_required
+def evaluation():
+    person, period, org_unit = user(), _text("period", 24), _text("org_unit", 128)
+    scores, problem = None, None
+    try:
+        scores = departments.scores(person, org_unit, period)
+    except DomainError:  # not someone who sees the figures: the rest of the page still helps
+        problem = _("没有可查看的考核数据。")
+    return render_template("evaluation.html", scores=scores, problem=problem, rounds=rounds.listing(person),
+                           may_open=bool(rounds.home_scope(person)), scope=rounds.home_scope(person),
+                           percent=percent, number=number)
+
+
+@bp.post("/evaluation/rounds")
+@login_required
+def evaluation_open_round():
+    form = request.form
+    try:
+        share = float(form.get("share") or 0.1)
+        minimum = int(form.get("minimum") or 3)
+    except ValueError:
+        flash_error(InvalidInput("the sample rule is not a number", {"share": ["a number"]}))
+        return redirect(url_for("web.evaluation"))
+    try:
+        created = rounds.create(user(), form.get("scope", ""), form.get("period", ""), share, minimum,
+                                (form.get("seed") or "").strip() or None)
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("web.evaluation"))
+    flash_ok(_("评估轮次已开启：抽样 %(n)d 件", n=created.sample_size))
+    return redirect(url_for("web.evaluation_round", round_id=created.id))
+
+
+@bp.get("/evaluation/rounds/<int:round_id>")
+@login_required
+def evaluation_round(round_id: int):
+    detail = rounds.detail(user(), round_id)
+    return render_template("evaluation_round.html", d=detail, sample=rounds.sample(user(), round_id),
+                           percent=percent, number=number)
+
+
+@bp.get("/evaluation/rounds/<int:round_id>/report.<kind>")
+@login_required
+def evaluation_round_file(round_id: int, kind: str):
+    if kind not in ("pdf", "xlsx"):
+        return redirect(url_for("web.evaluation_round", round_id=round_id))
+    content, mimetype, name = rounds.report_file(user(), round_id, kind)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/evaluation/mismatches")
+@login_required
+def evaluation_mismatches():
+    found = rounds.mismatches(user(), _text("org_unit", 128))
+    return render_template("evaluation_round.html", d=None, mismatches=found, percent=percent, number=number)
+
+
+# --- the phone forms --------------------------------------------------------------------------
+
+def _rating_keys(view) -> tuple[str, str]:
+    properties = (view.form or {}).get("schema", {}).get("properties", {})
+    return ("department_ratings", "department_subjects") if "department_ratings" in properties \
+        else ("ratings", "subjects")
+
+
+def _rating_page(task_id: int, errors=None, typed=None, status: int = 200):
+    view = case_views.task_detail(task_id, user())
+    _ratings, subjects_key = _rating_keys(view)
+    values = (view.form or {}).get("values", {})
+    return render_template("evaluation_rate.html", view=view, values=values, subjects=values.get(subjects_key) or [],
+                           steps=rating.STEPS, errors=errors or {}, typed=typed or {}), status
+
+
+def _rating_errors(error: InvalidInput, ratings_key: str, subjects: list) -> dict:
+    """The form's errors by what the rater sees (the unit and the step, in words), never by key:
+    ``ratings.1.handle`` "'' is not of type 'integer'" -> 住建局 · 处置: 请选择 1–5."""
+    labels = dict(rating.STEPS)
+    shown: dict = {}
+    for key, messages in (error.errors or {"_form": [error.message]}).items():
+        parts = str(key).split(".")
+        where = ""
+        if len(parts) >= 2 and parts[0] == ratings_key and parts[1].isdigit() and int(parts[1]) < len(subjects):
+            where = subjects[int(parts[1])].get("name") or ""
+            if len(parts) >= 3 and parts[2] in labels:
+                where += " · " + _(labels[parts[2]])
+                messages = [_("请选择 1–5 分")]
+        texts = [localise(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+        shown.setdefault(where or _("评价"), []).extend(texts)
+    return shown
+
+
+@bp.get("/evaluation/rate/<int:task_id>")
+@login_required
+def evaluation_rate(task_id: int):
+    return _rating_page(task_id)
+
+
+@bp.post("/evaluation/rate/<int:task_id>")
+@login_required
+def evaluation_rate_submit(task_id: int):
+    view = case_views.task_detail(task_id, user())
+    ratings_key, subjects_key = _rating_keys(view)
+    subjects = (view.form or {}).get("values", {}).get(subjects_key) or []
+    form, given = request.form, []
+    for subject in subjects:
+        code = subject.get("code")
+        entry = {"subject": code}
+        for field, _label in rating.STEPS:
+            value = form.get(f"{code}-{field}", "")
+            entry[field] = int(value) if value.isdigit() else value
+        if (form.get(f"{code}-comment") or "").strip():
+            entry["comment"] = form.get(f"{code}-comment").strip()[:500]
+        given.append(entry)
+    try:
+        service.complete(task_id, {ratings_key: given}, user())
+    except InvalidInput as error:
+        return _rating_page(task_id, _rating_errors(error, ratings_key, subjects), form, 422)
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("web.task", task_id=task_id))
+    flash_ok(_("评价已提交"))
+    return redirect(url_for("web.inbox"))
+
+
+def _callback_page(task_id: int, errors=None, status: int = 200):
+    view = case_views.task_detail(task_id, user())
+    values = (view.form or {}).get("values", {})
+    return render_template("evaluation_callback.html", view=view, call=values.get("call") or {},
+                           errors=errors or {}), status
+
+
+@bp.get("/evaluation/callback/<int:task_id>")
+@login_required
+def evaluation_callback(task_id: int):
+    return _callback_page(task_id)
+
+
+@bp.post("/evaluation/callback/<int:task_id>")
+@login_required
+def evaluation_callback_submit(task_id: int):
+    form = request.form
+    data = {}  # nothing chosen sends nothing: the form's schema says 'reached' is required
+    if form.get("reached") in ("yes", "no"):
+        data["reached"] = form.get("reached") == "yes"
+    if data.get("reached"):
+        if form.get("solved") in ("yes", "no"):
+            data["solved"] = form.get("solved") == "yes"
+        for key in ("satisfaction", "attitude"):
+            if form.get(key):
+                data[key] = form.get(key)
+    if (form.get("callback_comment") or "").strip():
+        data["callback_comment"] = form.get("callback_comment").strip()[:2000]
+    try:
+        service.complete(task_id, data, user())
+    except InvalidInput as error:
+        shown = {_("是否接通") if key == "reached" else _("回访"): [localise(str(m)) for m in messages]
+                 for key, messages in (error.errors or {"_form": [error.message]}).items()}
+        return _callback_page(task_id, shown, 422)
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("web.task", task_id=task_id))
+    flash_ok(_("回访已登记"))
+    return redirect(url_for("web.inbox"))
+
+
+for _name, _endpoint in QUICK.items():  # task property quick_form
+    register_quick_form(_name, _endpoint)
+
+
+# --- honours and points -------------------------------------------------------------------------
+
+@bp.get("/evaluation/honours")
+@login_required
+def evaluation_honours():
+    roll = honours.roll(user(), _text("org_unit", 128), _text("period", 24))
+    return render_template("evaluation_honours.html", roll=roll, number=number)
+
+
+@bp.get("/evaluation/points")
+@login_required
+def points_page():
+    ledger = points.ledger(user(), _text("username", 128))
+    return render_template("evaluation_points.html", ledger=ledger)
+
+
+@bp.post("/evaluation/points/redeem")
+@login_required
+def points_redeem():
+    form = request.form
+    username = (form.get("username") or "").strip() or None
+    amount = form.get("points", "")
+    try:
+        done = points.redeem(user(), username, int(amount) if amount.isdigit() else 0, form.get("item", ""))
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash_ok(_("已兑换 %(n)d 分，余额 %(b)d 分", n=done["points"], b=done["balance"]))
+    return redirect(url_for("web.points_page", username=username))

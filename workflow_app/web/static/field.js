@@ -1,0 +1,258 @@
+/* Field work on a phone: photos from the camera (attached without a reload, typed text kept), the
+   location widget (GPS with accuracy, a Leaflet map pin when a tile URL is configured, plain
+   coordinates otherwise), the searchable 立案条件 picker with the duplicate hint, and the offline
+   outbox of reports (static/outbox.js, sent by the page on load and when the connection returns,
+   and by the service worker). Pages work without this script; it only makes them easier. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+
+  function $(root, selector) { return root.querySelector(selector); }
+  function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID().replace(/-/g, ""); }
+    var bytes = new Uint8Array(16); crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function csrf(form) { var input = $(form, "input[name=csrf_token]"); return input ? input.value : ""; }
+
+  /* --- photos ------------------------------------------------------------------------------ */
+  function thumb(src, alt) {
+    var img = document.createElement("img"); img.src = src; img.alt = alt; img.className = "thumb"; return img;
+  }
+
+  function uploadPhotos(input, form) {
+    var url = form.action.replace(/\/complete$/, "/attachments"), name = input.getAttribute("data-photo-input");
+    var choices = input.closest(".choices"), files = Array.prototype.slice.call(input.files);
+    var status = input.closest(".field").querySelector("[data-previews]");
+    return files.reduce(function (done, file) {
+      return done.then(function () {
+        var body = new FormData(); body.append("csrf_token", csrf(form)); body.append("file", file, file.name);
+        return fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+          .then(function (answer) {
+            if (!answer.ok) { throw new Error(answer.body.message || "?"); }
+            var label = document.createElement("label"), box = document.createElement("input");
+            label.className = "choice"; box.type = "checkbox"; box.name = name; box.value = answer.body.reference; box.checked = true;
+            label.appendChild(box); label.appendChild(thumb(answer.body.url, answer.body.name));
+            label.appendChild(document.createTextNode(" " + answer.body.name));
+            choices.insertBefore(label, input.closest("label"));
+          });
+      });
+    }, Promise.resolve()).catch(function (error) {
+      status.textContent = input.getAttribute("data-failed") + error.message;
+      status.classList.add("field-errors");
+    }).then(function () { input.value = ""; });
+  }
+
+  function keepPhotos(input) {  // report form: the photos travel with the post; keep every shot taken
+    var kept = input._kept || [], previews = input.closest(".field").querySelector("[data-previews]");
+    Array.prototype.forEach.call(input.files, function (f) { kept.push(f); });
+    input._kept = kept;
+    if (window.DataTransfer) {
+      var transfer = new DataTransfer(); kept.forEach(function (f) { transfer.items.add(f); }); input.files = transfer.files;
+    }
+    previews.innerHTML = "";
+    kept.forEach(function (f) { previews.appendChild(thumb(URL.createObjectURL(f), f.name)); });
+  }
+
+  function setUpPhotos(root) {
+    all(root, "input[data-photo-input]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var form = input.form;
+        if (form && form.id === "task-form") { uploadPhotos(input, form); } else { keepPhotos(input); }
+      });
+    });
+  }
+
+  /* --- location ---------------------------------------------------------------------------- */
+  function loadLeaflet() {
+    if (window.L) { return Promise.resolve(window.L); }
+    return new Promise(function (resolve, reject) {
+      var base = (script && script.getAttribute("data-vendor")) || "/vendor/leaflet/dist/";
+      var css = document.createElement("link"); css.rel = "stylesheet"; css.href = base + "leaflet.css";
+      document.head.appendChild(css);
+      var js = document.createElement("script"); js.src = base + "leaflet.js";
+      js.onload = function () { resolve(window.L); }; js.onerror = reject; document.head.appendChild(js);
+    });
+  }
+
+  function setUpLocation(widget) {
+    var lat = $(widget, "[data-lat]"), lng = $(widget, "[data-lng]"), accuracy = $(widget, "[data-accuracy]");
+    var point = $(widget, "[data-point]"), tiles = widget.getAttribute("data-tiles"), map = null, marker = null;
+    function show() {
+      if (!lat.value || !lng.value) { point.textContent = point.getAttribute("data-none"); return; }
+      point.textContent = Number(lat.value).toFixed(5) + ", " + Number(lng.value).toFixed(5) +
+        (accuracy.value ? "（±" + Math.round(Number(accuracy.value)) + " " + point.getAttribute("data-metres") + "）" : "");
+      if (map) {
+        var at = [Number(lat.value), Number(lng.value)];
+        if (marker) { marker.setLatLng(at); } else { marker = window.L.marker(at).addTo(map); }
+        map.setView(at, Math.max(map.getZoom(), 16));
+      }
+      widget.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function set(a, b, acc) { lat.value = a; lng.value = b; accuracy.value = acc == null ? "" : Math.round(acc); show(); }
+    if (tiles) {
+      loadLeaflet().then(function (L) {
+        var box = $(widget, "[data-map]"); box.hidden = false;
+        var start = lat.value ? [Number(lat.value), Number(lng.value)] : [30.27, 120.15];
+        map = L.map(box).setView(start, lat.value ? 16 : 11);
+        L.tileLayer(tiles, { maxZoom: 19, attribution: widget.getAttribute("data-attribution") }).addTo(map);
+        map.on("click", function (e) { set(e.latlng.lat.toFixed(6), e.latlng.lng.toFixed(6), null); });
+        if (lat.value) { show(); }
+      }).catch(function () { /* no map: coordinates still work */ });
+    }
+    $(widget, "[data-locate]").addEventListener("click", function () {
+      if (!navigator.geolocation) { point.textContent = point.getAttribute("data-failed"); return; }
+      point.textContent = point.getAttribute("data-waiting");
+      navigator.geolocation.getCurrentPosition(function (p) {
+        set(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6), p.coords.accuracy);
+      }, function (error) { point.textContent = point.getAttribute("data-failed") + error.message; },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  /* --- the filing-condition picker and the duplicate hint ----------------------------------- */
+  function setUpPicker(search) {
+    var select = document.getElementById(search.getAttribute("data-filter-select"));
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean), first = null;
+      all(select, "optgroup").forEach(function (group) {
+        var visible = 0;
+        all(group, "option").forEach(function (option) {
+          var text = (option.getAttribute("data-search") || option.textContent).toLowerCase();
+          var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+          option.hidden = !hit; if (hit) { visible += 1; first = first || option; }
+        });
+        group.hidden = visible === 0;
+      });
+      if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) { select.value = first.value; }
+      else if (first && !select.value) { select.value = first.value; }
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  function setUpSimilar(form) {
+    var target = $(form, "[data-similar]"), url = form.getAttribute("data-similar-url"), timer = null;
+    if (!target || !url) { return; }
+    function ask() {
+      var data = new FormData(form), query = new URLSearchParams();
+      ["condition_code", "org_unit", "address", "location.lat", "location.lng"].forEach(function (n) {
+        if (data.get(n)) { query.set(n, data.get(n)); }
+      });
+      if (!query.get("condition_code")) { target.innerHTML = ""; return; }
+      fetch(url + "?" + query.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) { target.innerHTML = html; })
+        .catch(function () { /* offline: no hint */ });
+    }
+    form.addEventListener("change", function (e) {
+      if (e.target.type === "file") { return; }
+      clearTimeout(timer); timer = setTimeout(ask, 300);
+    });
+  }
+
+  /* --- the offline outbox ------------------------------------------------------------------ */
+  function note(kind, text) {
+    var box = document.getElementById("outbox-note");
+    if (!box) { return; }
+    box.hidden = false; box.setAttribute("data-state", kind);
+    box.textContent = box.getAttribute("data-" + kind) + (text ? " " + text : "");
+  }
+
+  function flush() {
+    if (!window.WorkflowOutbox) { return Promise.resolve([]); }
+    return window.WorkflowOutbox.all().then(function (waiting) {
+      if (!waiting.length) { return []; }
+      note("sending");
+      return window.WorkflowOutbox.flush();
+    }).then(listPending);
+  }
+
+  function listPending(entries) {
+    var list = document.getElementById("outbox-list");
+    document.documentElement.setAttribute("data-outbox", String((entries || []).length));
+    if (!list) { return entries; }
+    var ul = $(list, "ul"); ul.innerHTML = "";
+    (entries || []).forEach(function (e) {
+      var li = document.createElement("li");
+      li.textContent = (e.title || e.key) + (e.state === "failed" ? " — " + (e.error || "") : "");
+      ul.appendChild(li);
+    });
+    list.hidden = !(entries || []).length;
+    return entries;
+  }
+
+  function keepOffline(form) {
+    var entry = window.WorkflowOutbox.fromForm(form);
+    return window.WorkflowOutbox.save(entry).then(function () {
+      note("saved", entry.title);
+      form.reset();
+      all(form, "[data-lat], [data-lng], [data-accuracy]").forEach(function (i) { i.value = ""; });
+      all(form, "[data-point]").forEach(function (p) { p.textContent = ""; });
+      all(form, "[data-previews]").forEach(function (p) { p.innerHTML = ""; });
+      all(form, "input[data-photo-input]").forEach(function (i) { i._kept = []; });
+      $(form, "input[name=idempotency_key]").value = newKey();
+      if (navigator.serviceWorker && navigator.serviceWorker.ready) {
+        navigator.serviceWorker.ready.then(function (reg) { return reg.sync && reg.sync.register("wf-outbox"); })
+          .catch(function () { /* the page sends it when the connection returns */ });
+      }
+      return listPending([entry]);
+    });
+  }
+
+  function setUpReport(form) {
+    form.setAttribute("data-token-url", form.getAttribute("data-token-url") || "/report/token");
+    $(form, "input[name=idempotency_key]").value = newKey();  // one key per report (a cached page is reused)
+    form.addEventListener("submit", function (event) {
+      if (!window.WorkflowOutbox) { return; }  // no IndexedDB: the usual post
+      event.preventDefault();
+      if (navigator.onLine === false) { keepOffline(form); return; }
+      // Online, maybe on a weak signal: keep a copy under the report's key, then post as usual. The
+      // answer's page drops the copy (cookie wf_answered); if no answer comes, the copy is sent later
+      // with the same key, and the server starts the case once.
+      var entry = window.WorkflowOutbox.fromForm(form);
+      entry.state = "posting";
+      var post = function () { HTMLFormElement.prototype.submit.call(form); };
+      window.WorkflowOutbox.save(entry).then(post, post);
+    });
+  }
+
+  /* The key of a report the server has answered (set on the answer to a posted report form). */
+  function answeredKey() {
+    var found = document.cookie.split("; ").filter(function (c) { return c.indexOf("wf_answered=") === 0; })[0];
+    if (!found) { return null; }
+    document.cookie = "wf_answered=; Max-Age=0; Path=/; SameSite=Lax";
+    return decodeURIComponent(found.slice("wf_answered=".length));
+  }
+
+  function forgetAnswered() {
+    var key = answeredKey();
+    if (!key || !window.WorkflowOutbox) { return Promise.resolve(); }
+    return window.WorkflowOutbox.remove(key).catch(function () {});
+  }
+
+  function start() {
+    if ("serviceWorker" in navigator && script && script.getAttribute("data-sw")) {
+      navigator.serviceWorker.register(script.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        var m = event.data || {};
+        if (m.type === "outbox") { note(m.kind, m.title); window.WorkflowOutbox && window.WorkflowOutbox.all().then(listPending); }
+      });
+    }
+    window.addEventListener("outbox", function (event) { note(event.detail.kind, event.detail.title); });
+    setUpPhotos(document);
+    all(document, "[data-location]").forEach(setUpLocation);
+    all(document, "[data-filter-select]").forEach(setUpPicker);
+    var report = document.getElementById("report-form");
+    if (report) { setUpReport(report); setUpSimilar(report); }
+    window.addEventListener("online", flush);
+    if (!window.WorkflowOutbox && window.indexedDB) {
+      var js = document.createElement("script");
+      js.src = script.src.replace(/field\.js(\?.*)?$/, "outbox.js");
+      js.onload = function () { forgetAnswered().then(flush); };
+      document.head.appendChild(js);
+    } else { forgetAnswered().then(flush); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
