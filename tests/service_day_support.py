@@ -86,3 +86,21 @@ def import_pairings(api, csv_text: str, user: str = "admin"):
     data = {"file": (io.BytesIO(csv_text.encode()), "pairings.csv")}
     return api.client.post("/api/v1/org/import/pairings", headers=api.headers(user), data=data,
                            content_type="multipart/form-data")
+
+
+def october_day(api, projects: list[str]):
+    """October's service day (8 October 2026, the 1st moved past 国庆) in 东门社区第1网格, its plan
+    confirmed with ``projects``: W-1 (elderly, paired with the grid leader) and W-2 (hardship,
+    unpaired: the grid worker's). ``api.ids`` holds the households' ids."""
+    with time_machine.travel(at(2026, 9, 20), tick=False):
+        deploy_all(api)
+        ids = import_households(api, [household("W-1", "dc-dm-01", elderly_alone=True),
+                                      household("W-2", "dc-dm-01", hardship=True)])
+        pair(api, ids["W-1"], "gridlead-dc-dm-01")
+        set_rule(api, "qingxi", {"day": 1})
+    with time_machine.travel(at(2026, 10, 8), tick=False):
+        tick(api)
+        [plan] = task_named(api, "gridlead-dc-dm-01", "confirm_plan")
+        ok(api.complete(plan["id"], "gridlead-dc-dm-01", {"theme": "敬老助老", "projects": projects}))
+    api.ids = ids
+    return api

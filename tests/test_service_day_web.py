@@ -7,7 +7,12 @@ import io
 import pytest
 import time_machine
 
-from tests.service_day_support import at, deploy_all, household, import_households, pair, set_rule, task_named, tick
+from tests.service_day_support import (
+    at,
+    october_day,
+    set_rule,
+    task_named,
+)
 from tests.support import ok
 from tests.test_web_pages import login, post
 
@@ -16,18 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture
 def day(api):
-    with time_machine.travel(at(2026, 9, 20), tick=False):
-        deploy_all(api)
-        ids = import_households(api, [household("W-1", "dc-dm-01", elderly_alone=True),
-                                      household("W-2", "dc-dm-01", hardship=True)])
-        pair(api, ids["W-1"], "gridlead-dc-dm-01")
-        set_rule(api, "qingxi", {"day": 1})
-    with time_machine.travel(at(2026, 10, 8), tick=False):
-        tick(api)
-        [plan] = task_named(api, "gridlead-dc-dm-01", "confirm_plan")
-        ok(api.complete(plan["id"], "gridlead-dc-dm-01", {"theme": "敬老助老", "projects": ["理发"]}))
-    api.ids = ids
-    return api
+    return october_day(api, ["理发"])
 
 
 def page(browser, path: str, status: int = 200) -> str:

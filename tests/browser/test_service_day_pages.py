@@ -10,7 +10,12 @@ import pytest
 import time_machine
 
 from tests.browser.conftest import log_in
-from tests.service_day_support import at, deploy_all, household, import_households, pair, set_rule, task_named, tick
+from tests.service_day_support import (
+    at,
+    october_day,
+    set_rule,
+    task_named,
+)
 from tests.support import ok
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -19,20 +24,7 @@ INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b|\bNone\b|\bgrid_service_day\b")
 
 @pytest.fixture
 def day(api):
-    """October's service day (8 October 2026, the 1st moved past 国庆) in 东门社区第1网格, its plan confirmed:
-    W-1 (elderly, paired with the grid leader) and W-2 (hardship, unpaired: the grid worker's)."""
-    with time_machine.travel(at(2026, 9, 20), tick=False):
-        deploy_all(api)
-        ids = import_households(api, [household("W-1", "dc-dm-01", elderly_alone=True),
-                                      household("W-2", "dc-dm-01", hardship=True)])
-        pair(api, ids["W-1"], "gridlead-dc-dm-01")
-        set_rule(api, "qingxi", {"day": 1})
-    with time_machine.travel(at(2026, 10, 8), tick=False):
-        tick(api)
-        [plan] = task_named(api, "gridlead-dc-dm-01", "confirm_plan")
-        ok(api.complete(plan["id"], "gridlead-dc-dm-01", {"theme": "敬老助老", "projects": ["上门理发"]}))
-    api.ids = ids
-    return api
+    return october_day(api, ["上门理发"])
 
 
 def fits(page) -> bool:

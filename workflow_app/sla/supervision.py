@@ -19,6 +19,7 @@ from ..models.task import OPEN
 from ..org import access, tree
 from ..repository import definitions
 
+MAX_PAGE, MAX_PER_PAGE = 10_000, 200
 COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"), "all": ("green", "yellow", "red",
                                                                                        "paused")}
 
@@ -56,7 +57,7 @@ class BreachView:
 def breaches(user: User, code: str | None, colour: str = "at_risk", stage: str | None = None,
              page: int = 1, per_page: int = 50) -> tuple[list[BreachView], int]:
     unit, now = scope(user, code), clock.now()
-    page, per_page = min(max(page, 1), 10_000), min(max(per_page, 1), 200)  # never an offset the database refuses
+    page, per_page = min(max(page, 1), MAX_PAGE), min(max(per_page, 1), MAX_PER_PAGE)  # offsets the db takes
     query = select(HumanTask).where(HumanTask.state == OPEN, in_unit(unit), HumanTask.sla_state.in_(COLOURS[colour]))
     if stage:
         query = query.where(HumanTask.stage == stage)

@@ -104,22 +104,31 @@ def _rating_page(task_id: int, errors=None, typed=None, status: int = 200):
                            steps=rating.STEPS, errors=errors or {}, typed=typed or {}), status
 
 
-def _rating_errors(error: InvalidInput, ratings_key: str, subjects: list) -> dict:
-    """The form's errors by what the rater sees (the unit and the step, in words), never by key:
-    ``ratings.1.handle`` "'' is not of type 'integer'" -> 住建局 · 处置: 请选择 1–5."""
-    labels = dict(rating.STEPS)
+def _errors_shown(error: InvalidInput, place, fallback: str) -> dict:
+    """A form's errors by what its user sees, never by data key: ``place(key)`` gives the words for
+    where the error is ("" for ``fallback``) and, optionally, the message to show instead."""
     shown: dict = {}
     for key, messages in (error.errors or {"_form": [error.message]}).items():
-        parts = str(key).split(".")
-        where = ""
-        if len(parts) >= 2 and parts[0] == ratings_key and parts[1].isdigit() and int(parts[1]) < len(subjects):
-            where = subjects[int(parts[1])].get("name") or ""
-            if len(parts) >= 3 and parts[2] in labels:
-                where += " · " + _(labels[parts[2]])
-                messages = [_("请选择 1–5 分")]
-        texts = [localise(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
-        shown.setdefault(where or _("评价"), []).extend(texts)
+        where, instead = place(str(key))
+        texts = instead or [localise(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+        shown.setdefault(where or fallback, []).extend(texts)
     return shown
+
+
+def _rating_errors(error: InvalidInput, ratings_key: str, subjects: list) -> dict:
+    """``ratings.1.handle`` "'' is not of type 'integer'" -> 住建局 · 处置: 请选择 1–5 分."""
+    labels = dict(rating.STEPS)
+
+    def place(key: str):
+        parts = key.split(".")
+        if len(parts) < 2 or parts[0] != ratings_key or not parts[1].isdigit() or int(parts[1]) >= len(subjects):
+            return "", None
+        where = subjects[int(parts[1])].get("name") or ""
+        if len(parts) >= 3 and parts[2] in labels:
+            return where + " · " + _(labels[parts[2]]), [_("请选择 1–5 分")]
+        return where, None
+
+    return _errors_shown(error, place, _("评价"))
 
 
 @bp.get("/evaluation/rate/<int:task_id>")
@@ -186,8 +195,7 @@ def evaluation_callback_submit(task_id: int):
     try:
         service.complete(task_id, data, user())
     except InvalidInput as error:
-        shown = {_("是否接通") if key == "reached" else _("回访"): [localise(str(m)) for m in messages]
-                 for key, messages in (error.errors or {"_form": [error.message]}).items()}
+        shown = _errors_shown(error, lambda key: (_("是否接通") if key == "reached" else "", None), _("回访"))
         return _callback_page(task_id, shown, 422)
     except DomainError as error:
         flash_error(error)

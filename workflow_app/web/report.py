@@ -6,7 +6,6 @@ double tap, a retry after a lost answer, or the phone's offline outbox (``static
 kept in IndexedDB, sent by the page or the service worker when the connection returns) never
 starts a second case. Photos (the camera, ``capture``) travel in the same multipart post."""
 
-import re
 import uuid
 
 from flask import Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
@@ -68,15 +67,12 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
 def _answered(response):
     """Tell the page that the server answered this report (its outbox copy can go): a cookie the
     next page's script reads once."""
     response = make_response(response)
     sent = request.form.get("idempotency_key") or ""
-    if _KEY.fullmatch(sent):
+    if reporting.KEY.fullmatch(sent):  # the keys the service takes, nothing else echoed
         response.set_cookie("wf_answered", sent, max_age=600, samesite="Lax", secure=request.is_secure)
     return response
 
