@@ -14,9 +14,11 @@ frozen, and the county's month is asked for, per town and per grid:
 
 Each figure is the median of several runs after a first (cold) one, printed with it.
 
-Run:  python bench/indicators.py [--cases 1000000] [--runs 5]
+Run:  python bench/indicators.py [--cases 1000000] [--runs 5] [--keep DIR]
       DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/indicators.py
-(PostgreSQL runs in a throw-away database created on that server and dropped afterwards.)
+(PostgreSQL runs in a throw-away database created on that server and dropped afterwards.
+``--keep DIR`` keeps the seeded and rolled-up SQLite database in DIR and, when one for the same
+number of cases is there, only times the queries on it: seeding a million cases takes a while.)
 """
 
 import argparse
@@ -28,6 +30,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from common import databases, scratch_database, table
 from sqlalchemy import func, insert, select, text
@@ -35,7 +38,7 @@ from sqlalchemy import func, insert, select, text
 from workflow_app import create_app
 from workflow_app.cli import migrate_database
 from workflow_app.extensions import db
-from workflow_app.indicators import closing, periods, report, stream, versions
+from workflow_app.indicators import closing, periods, report, service, stream, versions
 from workflow_app.indicators.tables import Rollup
 from workflow_app.models import OrgUnit, ProcessVersion, RoleAssignment, User
 from workflow_app.org import roles
@@ -247,41 +250,54 @@ def _queries(county_unit, runs: int) -> list[tuple[str, float, float, int]]:
 
             first, median = _timed(run, runs)
             found.append((f"{label}, per {level}", first, median, len(result[0].rows)))
+    supervisor = db.session.execute(select(User).where(User.username == "supervisor")).scalar_one()
+    trend = []
+    first, median = _timed(lambda: trend.append(service.trend(supervisor, county_unit.code, 12)), runs)
+    found.append(("12-month trend (the API's), per town", first, median, len(trend[-1]["periods"])))
     return found
 
 
-def measure(kind: str, url: str, args) -> dict:
+def _prepare(kind: str, args, result: dict) -> None:
+    """Seed, roll up and freeze, recording how long each took."""
     rng = random.Random(2026)
+    migrate_database()
+    roles.ensure_builtin_roles()
+    county = County()
+    county.write()
+    _version()
+    db.session.commit()
+    versions.ensure_defaults()
+    began = time.perf_counter()
+    result["facts"] = seed(kind, county, args.cases, rng)
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    result["seed_s"] = time.perf_counter() - began
+    began = time.perf_counter()
+    while True:
+        progress = stream.catch_up(max_seconds=3600, limit=args.batch)
+        if not progress.facts and not stream.pending():
+            break
+    result["rollup_s"] = time.perf_counter() - began
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    began = time.perf_counter()
+    result["frozen"] = closing.freeze_due()
+    result["freeze_s"] = time.perf_counter() - began
+    result["rollup_rows"] = db.session.scalar(select(func.count()).select_from(Rollup))
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def measure(kind: str, url: str, args, kept: Path | None = None) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-indicators-" + "k" * 40})
     result = {}
     with app.test_request_context():
-        migrate_database()
-        roles.ensure_builtin_roles()
-        county = County()
-        county.write()
-        _version()
-        db.session.commit()
-        versions.ensure_defaults()
-        began = time.perf_counter()
-        facts = seed(kind, county, args.cases, rng)
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        result["seed_s"] = time.perf_counter() - began
-        result["facts"] = facts
-        began = time.perf_counter()
-        while True:
-            progress = stream.catch_up(max_seconds=3600, limit=args.batch)
-            if not progress.facts and not stream.pending():
-                break
-        result["rollup_s"] = time.perf_counter() - began
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        began = time.perf_counter()
-        result["frozen"] = closing.freeze_due()
-        result["freeze_s"] = time.perf_counter() - began
-        result["rollup_rows"] = db.session.scalar(select(func.count()).select_from(Rollup))
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        if kept is not None and kept.exists():
+            result.update(json.loads(kept.read_text()), reused=True)
+        else:
+            _prepare(kind, args, result)
+            if kept is not None:
+                kept.write_text(json.dumps(result))
         unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == "bench")).scalar_one()
         result["queries"] = _queries(unit, args.runs)
         db.session.remove()
@@ -295,26 +311,39 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=20000, help="facts per roll-up batch")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None, help="one of the databases")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the seeded SQLite database in this folder and reuse it on the next run")
     args = parser.parse_args()
     rows, summary = [], {}
     for kind in databases():
         if args.only and kind != args.only:
             continue
         print(f"{kind}:", file=sys.stderr)
-        with scratch_database(kind) as url:
-            found = measure(kind, url, args)
+        if kind == "sqlite" and args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            stem = args.keep / f"indicators-{args.cases}"
+            if not Path(f"{stem}.json").exists():  # an interrupted seeding is started again
+                for leftover in args.keep.glob(f"{stem.name}.db*"):
+                    leftover.unlink()
+            found = measure(kind, f"sqlite:///{stem}.db", args, Path(f"{stem}.json"))
+        else:
+            with scratch_database(kind) as url:
+                found = measure(kind, url, args)
         summary[kind] = found
-        rows.append((kind, "seed (bulk insert)", f"{found['seed_s']:.0f} s", f"{found['facts']:,} facts", ""))
+        kept = " (kept from an earlier run)" if found.get("reused") else ""
+        rows.append((kind, "seed (bulk insert)" + kept, f"{found['seed_s']:.0f} s", f"{found['facts']:,} facts", ""))
         rows.append((kind, "roll-up (the platform's job)", f"{found['rollup_s']:.0f} s",
                      f"{found['facts'] / max(found['rollup_s'], 1e-9):,.0f} facts/s", f"{found['rollup_rows']:,} rows"))
         rows.append((kind, "freeze ended months", f"{found['freeze_s']:.1f} s", f"{found['frozen']} months", ""))
         for label, first, median, count in found["queries"]:
-            rows.append((kind, f"county month: {label}", f"{median:.0f} ms", f"first {first:.0f} ms", f"{count} rows"))
+            what = label if label.startswith("12-month") else f"county month: {label}"
+            rows.append((kind, what, f"{median:.0f} ms", f"first {first:.0f} ms", f"{count} rows"))
     out = io.StringIO()
     print(f"indicators: {args.cases:,} cases over twelve months, {TOWNS} towns, {TOWNS * COMMUNITIES} communities, "
           f"{TOWNS * COMMUNITIES * GRIDS} grids, {DEPARTMENTS} departments\n", file=out)
     print(table(rows, ("database", "what", "time", "", "")), file=out)
-    print(f"\nreproduce: python bench/indicators.py --cases {args.cases} --runs {args.runs} "
+    keep = f" --keep {args.keep}" if args.keep else ""
+    print(f"\nreproduce: python bench/indicators.py --cases {args.cases} --runs {args.runs}{keep} "
           "(set DATABASE_URL=postgresql://... to include PostgreSQL)", file=out)
     print(out.getvalue())
     print(json.dumps({k: {"seed_s": v["seed_s"], "rollup_s": v["rollup_s"], "facts": v["facts"],

@@ -86,3 +86,15 @@ def ok(response, *statuses: int):
     expected = statuses or (200, 201)
     assert response.status_code in expected, (response.status_code, response.get_json(silent=True))
     return response
+
+
+def with_event_handling(api: ApiClient) -> ApiClient:
+    """The demo's 立案条件 catalogue and the shipped 事件处置 process, deployed through the API."""
+    from workflow_app import demo
+    from workflow_app.extensions import db
+
+    with api.app.app_context():
+        demo.seed_catalogue()
+        db.session.remove()
+    ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
+    return api

@@ -127,3 +127,64 @@ def test_boundary_signal_and_receive_task_waits_are_warnings(api):
     assert {(w["element"], w["code"]) for w in warnings} == {("receive", "wait.unreachable"),
                                                             ("stop", "wait.unreachable")}
     assert any("signal 停止" in w["message"] and "/api/v1/signals" in w["message"] for w in warnings)
+
+
+# --- data flow (issue 15): what conditions and scripts read that nothing sets ----------------------
+def _flow_check(body: str, dmn_outputs: list[str] | None = None, previous=None):
+    from workflow_app.engine.deadends import data_flow
+
+    files = [("p.bpmn", (HEADER + '<bpmn:process id="p" isExecutable="true">' + body
+                         + "</bpmn:process></bpmn:definitions>").encode(), "bpmn")]
+    if dmn_outputs is not None:
+        outputs = "".join(f'<output id="o{i}" name="{n}"/>' for i, n in enumerate(dmn_outputs))
+        files.append(("d.dmn", ('<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" '
+                                'name="d" namespace="x"><decision id="grading" name="g"><decisionTable id="t">'
+                                f"{outputs}</decisionTable></decision></definitions>").encode(), "dmn"))
+    form = {"properties": {"severity": {"type": "string"}, "photos": {"type": "array"}}}
+    return data_flow(files, {"report.json": form}, {"len", "now"}, previous)
+
+
+START_WITH_FORM = ('<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>'
+                   "report.json</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements></bpmn:startEvent>")
+DECIDE = ('<bpmn:businessRuleTask id="decide" name="分级"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+          "grading</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>")
+
+
+def test_a_script_inside_a_sub_process_after_the_decision_reads_its_renamed_output():
+    inner = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="s_start"/>'
+             '<bpmn:scriptTask id="use"><bpmn:script>label = level + "级"</bpmn:script></bpmn:scriptTask>'
+             '<bpmn:endEvent id="s_end"/>' + models.chain("s_start", "use", "s_end") + "</bpmn:subProcess>")
+    body = (START_WITH_FORM + DECIDE + inner + '<bpmn:endEvent id="end"/>'
+            + models.chain("start", "decide", "sub", "end"))
+    errors, warnings = _flow_check(body, ["grade"])
+    assert [(e.element, e.code) for e in errors] == [("use", "data.decision_output")] and warnings == []
+    assert "脚本任务 use 的脚本读取变量 'level'" in errors[0].message_zh and "分级 (decide)" in errors[0].message_zh
+    assert _flow_check(body, ["level"]) == ([], [])  # the output the script reads: nothing to say
+
+
+def test_names_set_by_forms_scripts_loops_and_data_objects_are_not_flagged():
+    body = (START_WITH_FORM + '<bpmn:dataObject id="budget" name="预算"/>'
+            '<bpmn:scriptTask id="prep"><bpmn:script>count = len(photos)\nfor p in photos:\n    last = p'
+            "</bpmn:script></bpmn:scriptTask>"
+            '<bpmn:userTask id="check"><bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>report.json'
+            '</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics><bpmn:loopDataInputRef>photos'
+            '</bpmn:loopDataInputRef><bpmn:loopDataOutputRef>checked</bpmn:loopDataOutputRef>'
+            '<bpmn:inputDataItem id="photo"/><bpmn:outputDataItem id="ok"/></bpmn:multiInstanceLoopCharacteristics>'
+            '</bpmn:userTask><bpmn:exclusiveGateway id="gw" default="f_no"/><bpmn:endEvent id="end"/>'
+            + models.chain("start", "prep", "check", "gw")
+            + models.flow("f_yes", "gw", "end", "count > 2 and severity == 'minor' and budget and checked and last "
+                                               "and now() and [x for x in checked if x]")
+            + models.flow("f_no", "gw", "end"))
+    assert _flow_check(body) == ([], [])
+    errors, [warning] = _flow_check(body.replace("count > 2", "amount > 2"))
+    assert errors == [] and (warning.element, warning.code) == ("gw", "data.unset") and "'amount'" in warning.message
+
+
+def test_where_a_task_without_a_form_comes_first_an_unread_output_is_only_a_warning():
+    body = (START_WITH_FORM + '<bpmn:userTask id="free"/>' + DECIDE + '<bpmn:exclusiveGateway id="gw" default="f_no"/>'
+            '<bpmn:endEvent id="end"/>' + models.chain("start", "free", "decide", "gw")
+            + models.flow("f_yes", "gw", "end", "level == 'town'") + models.flow("f_no", "gw", "end"))
+    errors, [warning] = _flow_check(body, ["grade"])
+    assert errors == [] and warning.code == "data.decision_output"
+    errors, warnings = _flow_check(body, ["grade"], previous={"grading": ["level"]})  # it *had* `level`
+    assert [e.code for e in errors] == ["data.decision_output"] and warnings == []

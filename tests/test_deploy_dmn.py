@@ -162,3 +162,114 @@ def test_feel_cells_are_refused_with_the_python_to_write(api):
     assert "1 <= ? <= 8" in error["message"] and "1 <= ? <= 8" in error["message_zh"]
     text = dmn.decode()
     assert error["line"] == text[: text.index('id="UnaryTests_1dwadnz"')].count("\n") + 1
+
+
+# --- data flow: a decision output renamed (issue 15) ---------------------------------------------
+ROOT = HERE.parent.parent
+GRADING = "minor_event_grading.dmn"
+
+
+def _sample(dmn_rename: tuple[bytes, bytes] | None = None) -> dict[str, bytes]:
+    from tests.support import sample_bundle
+
+    files = sample_bundle()
+    if dmn_rename:
+        files[GRADING] = files[GRADING].replace(*dmn_rename)
+    return files
+
+
+def test_a_renamed_decision_output_that_a_gateway_still_reads_is_refused(api):
+    """Issue 15: Camunda Modeler saved the decision with its output renamed (handling_level ->
+    grade); it deployed, and the next case stopped in error at the gateway with an English message."""
+    files = _sample((b'name="handling_level"', b'name="grade"'))
+    [error] = _refused(api, files)
+    bpmn = files["minor_event.bpmn"].decode()
+    assert (error["file"], error["element"], error["code"]) == ("minor_event.bpmn", "gw_level", "data.decision_output")
+    assert error["line"] == bpmn[: bpmn.index("<bpmn:conditionExpression>handling_level")].count("\n") + 1
+    zh = error["message_zh"]
+    assert zh.startswith("网关 gw_level 的条件读取变量 'handling_level'，但决策表 'minor_event_grading'"
+                         "（由 分级研判 (grade) 调用）的输出已没有该列（现为 'grade'）")
+    assert "no longer has that output column (now 'grade')" in error["message_en"]
+    assert api.get("/definitions", "designer").get_json() == []
+
+
+def renamed_in_a_plain_model(output: str, script: str = "") -> dict[str, bytes]:
+    """start (no form: any start data) -> decision -> [script] -> gateway on `level` -> two tasks."""
+    dmn = (THIRD / "dish_camunda13.dmn").read_bytes().replace(b'name="dish"', f'name="{output}"'.encode())
+    decide = ('<bpmn:businessRuleTask id="decide" name="判断"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+              "dish_decision</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>")
+    middle = [decide] + ([models.script_task("note", script)] if script else [])
+    ids = ["decide"] + (["note"] if script else [])
+    body = (models.START + "".join(middle) + '<bpmn:exclusiveGateway id="gw" default="f_other"/>'
+            + models.user_task("stew", "炖菜") + models.user_task("other", "其他") + '<bpmn:endEvent id="end"/>'
+            + models.chain("start", *ids, "gw") + models.flow("f_stew", "gw", "stew", 'level == "Stew"')
+            + models.flow("f_other", "gw", "other") + models.chain("stew", "end").replace("f_stew_end", "f1")
+            + models.flow("f2", "other", "end"))
+    return {"dish.bpmn": models.process("dish", body), "dish.dmn": dmn}
+
+
+def test_a_decision_that_used_to_output_the_name_is_refused_even_where_any_start_data_is_taken(api):
+    """Where data may enter on the way (a start without a form), an output nothing reads is only a
+    warning; but once the live version's decision had the name, its rename is refused."""
+    first = api.deploy(renamed_in_a_plain_model("level"))
+    assert first.status_code == 201, first.get_json()
+    assert not [w for w in first.get_json()["warnings"] if w["code"].startswith("data.")]
+    [error] = _refused(api, renamed_in_a_plain_model("grade"))
+    assert (error["file"], error["element"], error["code"]) == ("dish.bpmn", "gw", "data.decision_output")
+    assert "'level'" in error["message_zh"] and "现为 'grade'" in error["message_zh"]
+
+
+def test_on_a_first_deploy_with_open_start_data_an_unread_output_is_a_warning(api):
+    response = api.deploy(renamed_in_a_plain_model("grade"))
+    assert response.status_code == 201, response.get_json()
+    [warning] = [w for w in response.get_json()["warnings"] if w["code"].startswith("data.")]
+    assert (warning["element"], warning["code"]) == ("gw", "data.decision_output")
+
+
+def test_a_script_that_sets_the_name_is_not_flagged(api):
+    response = api.deploy(renamed_in_a_plain_model("grade", "level = grade"))
+    assert response.status_code == 201, response.get_json()
+    assert not [w for w in response.get_json()["warnings"] if w["code"].startswith("data.")]
+
+
+def test_a_condition_reading_what_nothing_sets_is_a_warning(api):
+    """A start form, no task without a form before the gateway: nothing can set `urgency`."""
+    start = models.START.replace("<spiffworkflow:properties>", "<spiffworkflow:formJsonSchemaFilename>minor_report"
+                                 ".json</spiffworkflow:formJsonSchemaFilename><spiffworkflow:properties>")
+    body = (start + '<bpmn:exclusiveGateway id="gw" default="f_b"/>' + models.user_task("a", "甲")
+            + models.user_task("b", "乙") + '<bpmn:endEvent id="end"/>' + models.flow("f0", "start", "gw")
+            + models.flow("f_a", "gw", "a", 'urgency == "high" and severity == "minor"') + models.flow("f_b", "gw", "b")
+            + models.flow("f1", "a", "end") + models.flow("f2", "b", "end"))
+    response = api.deploy({"urgent.bpmn": models.process("urgent", body)})
+    assert response.status_code == 201, response.get_json()
+    [warning] = [w for w in response.get_json()["warnings"] if w["code"].startswith("data.")]
+    assert (warning["file"], warning["element"], warning["code"]) == ("urgent.bpmn", "gw", "data.unset")
+    assert warning["message_zh"].startswith("网关 gw 的条件读取变量 'urgency'，但流程中没有任何环节会设置它")
+
+
+def test_every_shipped_model_deploys_without_a_data_flow_problem(api):
+    from tests.support import bundle
+
+    directories = sorted({p.parent for p in (ROOT / "processes").glob("*/*.bpmn")})
+    assert len(directories) >= 9
+    for directory in directories:
+        response = api.deploy(bundle(directory), key=directory.name)
+        assert response.status_code == 201, (directory.name, response.get_json())
+        assert not [w for w in response.get_json()["warnings"] if w["code"].startswith("data.")], directory.name
+    variant = api.deploy(bundle(ROOT / "processes" / "localities" / "dc" / "event_handling"), locality="dc",
+                         key="event_handling")
+    assert variant.status_code == 201, variant.get_json()
+
+
+def test_a_decision_table_saved_without_its_hit_policy_still_decides_unique(api):
+    """dmn-js drops hitPolicy="UNIQUE" (the default) on save: the table still decides UNIQUE (one
+    value, not COLLECT's list), and the publish diff does not count the dropped attribute."""
+    from workflow_app.engine import modeldiff
+
+    original = _sample()[GRADING]
+    saved = original.replace(b' hitPolicy="UNIQUE"', b"")
+    assert saved != original
+    assert modeldiff.bundle_changes({GRADING: original}, {GRADING: saved}) == []
+    deployed(api, decision_bundle("grading", GRADING, saved))
+    data = run_decision(api, "grading", {"severity": "minor", "category": "environment"})
+    assert data["handling_level"] == "grid" and data["community_limit"] == {"amount": 4, "unit": "work_hours"}

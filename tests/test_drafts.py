@@ -1,7 +1,11 @@
 """Drafts: a designer's changes are saved, not live; validated like a deploy; test-run in a
 sandbox that leaves no trace; published only by a designer, with a comment, after validating."""
 
+import json
+import re
+
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 
 from tests.support import ok, sample_bundle
@@ -54,6 +58,14 @@ def renamed() -> bytes:
     return sample_bundle()[BPMN].replace('name="社区处置"'.encode(), 'name="社区处置（草稿）"'.encode())
 
 
+def passing_run(draft_id: int, actor: User, data: dict | None = None) -> dict:
+    """A test run of the draft played to the end with sample data (what publishing needs)."""
+    testrun.start(draft_id, actor, "dc-dm-01", data or REPORT)
+    run = testrun.auto(draft_id, actor)
+    assert run["status"] == "completed", run.get("failure")
+    return run
+
+
 def test_a_draft_is_saved_not_live(deployed):
     draft = drafts.from_version("minor_event", 1, "", person("designer"), {BPMN: renamed()})
     assert draft.status == "draft" and drafts.is_valid(draft)
@@ -80,6 +92,7 @@ def test_publishing_needs_the_designer_role_and_a_comment(deployed):
         drafts.publish(draft.id, person("staff-dc-dm"), "我来发布")
     with pytest.raises(InvalidInput):
         drafts.publish(draft.id, person("designer"), "  ")
+    passing_run(draft.id, person("designer"))
     result = drafts.publish(draft.id, person("designer"), "社区处置改名")
     assert result.version.version == 2 and result.version.comment == "社区处置改名"
     published = drafts.get(draft.id, person("designer"))
@@ -170,3 +183,89 @@ def test_a_test_run_is_sent_the_messages_and_signals_it_waits_for(deployed):
         assert [t["bpmn_id"] for t in run["ready"]] == ["review"] and "wait" in run["path"]
         assert run["data"]["answer"] == "已处理"
     assert counts() == before
+
+
+def test_publishing_needs_a_test_run_of_exactly_this_content_that_reached_the_end(deployed):
+    """Issue 15: a draft could be published without any test run (only a failed one blocked), and
+    the next real case went to 出错. Now the run must be of this very content and reach the end."""
+    designer = person("designer")
+    draft = drafts.from_version("minor_event", 1, "", designer, {BPMN: renamed()})
+
+    def refused(why: str) -> None:
+        with pytest.raises(Conflict) as error:
+            drafts.publish(draft.id, designer, "社区处置改名")
+        assert error.value.message.startswith("请先试运行此版本并通过：") and why in error.value.message
+        assert versions() == [1]
+
+    refused("还没有测试运行")
+    testrun.start(draft.id, designer, "dc-dm-01", REPORT)
+    refused("还没有走完")
+    assert testrun.auto(draft.id, designer)["status"] == "completed"
+    second = renamed().replace("社区处置（草稿）".encode(), "社区处置（二稿）".encode())
+    drafts.save_file(draft.id, BPMN, second, designer)
+    refused("又有改动")
+    run = passing_run(draft.id, designer)
+    result = drafts.publish(draft.id, designer, "社区处置改名")
+    assert result.version.version == 2
+    [event] = db.session.execute(select(AuditEvent).where(AuditEvent.kind == "draft_published")).scalars()
+    assert event.detail["test_run"] == run["started_at"]
+
+
+def reserialised(name: str, content: bytes) -> bytes:
+    """The file as another tool saves it: single quotes, other indentation, attributes in reverse
+    order, other namespace prefixes, another XML declaration; for a form, other JSON spacing."""
+    if name.endswith(".json"):
+        return json.dumps(json.loads(content), ensure_ascii=False, separators=(" ,", ":  ")).encode()
+    root = etree.fromstring(content)
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            items = list(element.attrib.items())
+            element.attrib.clear()
+            for key, value in reversed(items):
+                element.set(key, value)
+        if element.text is not None and not element.text.strip():
+            element.text = "\n\t\t"
+        if element.tail is not None and not element.tail.strip():
+            element.tail = "\n   "
+    text = re.sub(r'="([^"\']*)"', r"='\1'", etree.tostring(root, encoding="unicode"))
+    if name.endswith(".dmn"):  # default namespace -> a prefix
+        text = text.replace("xmlns='https://www.omg.org/spec/DMN/20191111/MODEL/'",
+                            "xmlns:dm='https://www.omg.org/spec/DMN/20191111/MODEL/'")
+        text = re.sub(r"<(/?)([A-Za-z][\w.-]*)(?=[\s/>])", r"<\1dm:\2", text)
+    else:
+        text = text.replace("bpmn:", "b:").replace("xmlns:bpmn=", "xmlns:b=")
+    return ("<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n" + text).encode()
+
+
+def test_an_unchanged_re_save_shows_no_changes_and_needs_no_test_run(api):
+    """Issue 15: the publish page listed quoting/spacing-only differences of an unchanged re-save
+    of 事件处置 (a shipped model) as changes. The diff is by meaning: no changes, and a draft that
+    changes nothing that runs is published without a test run."""
+    from tests.support import ROOT, bundle
+    from tests.test_web_pages import login, text
+
+    ok(api.deploy(bundle(ROOT / "processes" / "event_handling"), key="event_handling"), 201)
+    with api.app.test_request_context():
+        designer = person("designer")
+        live = {f.name: f.content for f in db.session.execute(select(ProcessVersion)).scalar_one().files}
+        again = {name: reserialised(name, content) for name, content in live.items()}
+        assert all(again[name] != live[name] for name in live) and any(n.endswith(".json") for n in live)
+        draft = drafts.from_version("event_handling", 1, "", designer, again)
+        assert drafts.is_valid(draft), draft.validation
+        assert drafts.changes(draft) == []
+        draft_id = draft.id
+    page = text(login(api.app, "designer").get(f"/designer/drafts/{draft_id}/publish"))
+    assert "无变化" in page and 'id="test-required"' not in page
+    with api.app.test_request_context():
+        result = drafts.publish(draft_id, person("designer"), "用建模器重新保存")
+        assert result.version.version == 2
+        event = db.session.execute(select(AuditEvent).where(AuditEvent.kind == "draft_published")).scalar_one()
+        assert event.detail["test_run"] == "unchanged"
+        changed = {**again, "event_handling.bpmn": again["event_handling.bpmn"].replace(
+            "name='上报事件'".encode(), "name='上报事件（改）'".encode())}
+        assert changed["event_handling.bpmn"] != again["event_handling.bpmn"]
+        draft = drafts.from_version("event_handling", 2, "", person("designer"), changed)
+        [change] = drafts.changes(draft)
+        assert change.elements.changed == ["report"] and len([x for x in change.lines if x[:1] in "+-"]) == 4
+        with pytest.raises(Conflict):
+            drafts.publish(draft.id, person("designer"), "开始事件改名")

@@ -52,3 +52,21 @@ def test_a_test_run_is_sent_a_signal_through_the_api(api):
     run = ok(api.post(f"/drafts/{draft['id']}/test-run/events", "designer",
                       {"kind": "signal", "name": "storm_warning", "data": {"level": "red"}}), 200).get_json()
     assert [t["bpmn_id"] for t in run["ready"]] == ["review"]
+
+
+def test_publishing_through_the_api_needs_a_passing_test_run_of_this_content(api):
+    """Issue 15: the API published a draft nobody had run; POST /definitions keeps deploying directly."""
+    ok(api.deploy(sample_bundle()), 201)
+    draft = ok(api.post("/drafts/from-version", "designer", {"key": "minor_event", "version": 1}), 201).get_json()
+    changed = sample_bundle()[DMN].decode().replace('<text>"grid"</text>', '<text>"community"</text>')
+    ok(api.client.put(f"/api/v1/drafts/{draft['id']}/files/{DMN}", json={"content": changed},
+                      headers=api.headers("designer")), 200)
+    refused = ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": "交社区"}), 409).get_json()
+    assert refused["message"].startswith("请先试运行此版本并通过") and refused["errors"]["test_run"]
+    ok(api.post(f"/drafts/{draft['id']}/test-run", "designer", {"org_unit": "dc-dm-01", "data": REPORT}), 200)
+    refused = ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": "交社区"}), 409).get_json()
+    assert "还没有走完" in refused["message"]
+    assert ok(api.post(f"/drafts/{draft['id']}/test-run/auto", "designer"), 200).get_json()["status"] == "completed"
+    assert ok(api.post(f"/drafts/{draft['id']}/publish", "designer", {"comment": "交社区"}), 201).get_json()[
+        "version"] == 2
+    ok(api.deploy({**sample_bundle(), DMN: changed.replace('"community"', '"grid"').encode()}), 201)  # direct: v3

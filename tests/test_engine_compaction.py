@@ -296,7 +296,8 @@ def event_functions() -> dict:
     real = scripting.functions_for(None)
     return {"now": real["now"], "is_overdue": real["is_overdue"], "due_in": due_in, "catalogue": catalogue,
             "departments_for": lambda duty: ["d1", "d2", "d3"], "similar_cases": lambda *args: [],
-            "case_unit": lambda: {"code": "g1", "name": "网格", "level": "grid", "kind": "area"}}
+            "case_unit": lambda: {"code": "g1", "name": "网格", "level": "grid", "kind": "area"},
+            "unit_name": lambda code: str(code), "acting_person": lambda: {"username": "u1", "name": "处置人员"}}
 
 
 def shipped_event_handling():
@@ -319,6 +320,7 @@ def event_policy(clock):
                              "action": "return" if rng.random() < 0.3 else "handle"},
             "verify": {"verified": data["rework_count"] >= 4 or rng.random() < 0.4},
             "callback": {"satisfaction": rng.choice(["满意", "不满意"])},
+            "supervise": {"supervision_opinion": "限期整改"},
         }
         return choices.get(bpmn_id, {"handling_note": f"{bpmn_id} done"})
 

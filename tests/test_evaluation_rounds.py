@@ -10,6 +10,7 @@ import pytest
 from tests.support import ROOT, bundle, ok, only
 from tests.support_indicators import GARBAGE, PHOTOS, clock_fixture, events_fixture  # noqa: F401 - fixtures
 from tests.test_event_handling import do, report
+from tests.test_web_pages import login, text
 
 EVALUATOR = "evaluator"
 CASES = {"dc-dm-01": 5, "dc-dm-02": 2, "dc-bg-01": 1}
@@ -131,3 +132,50 @@ def test_where_the_localitys_model_says_so_a_mismatch_reopens_the_case(closed):
     assert len(reopened) == 1
     detail = api.instance(reopened[0]["instance_id"])
     assert f"原案件 {disputed}" in detail["data"]["description"] and detail["org_unit"] == "dc-dm-02"
+
+
+def _callbacks_of(api, round_id: int) -> dict[int, dict]:
+    """The open callback tasks of one round, by case id."""
+    found = {}
+    for task in api.tasks(EVALUATOR, process_key="third_party_evaluation"):
+        if task["name"] != "回访群众":
+            continue
+        call = ok(api.get(f"/tasks/{task['id']}", EVALUATOR)).get_json()["form"]["values"]["call"]
+        if call["round_id"] == round_id:
+            found[call["case_id"]] = task
+    return found
+
+
+def test_each_rounds_report_counts_only_its_own_callbacks(closed):
+    api, _cases = closed
+    first = ok(open_round(api, seed="one", share=1, minimum=1), 201).get_json()
+    for task in _callbacks_of(api, first["id"]).values():  # round 1: every case not solved
+        ok(api.complete(task["id"], EVALUATOR, {"reached": True, "solved": False, "satisfaction": "不满意"}))
+    second = ok(open_round(api, seed="two", share=0.1, minimum=1), 201).get_json()
+    overlap = set(ok(api.get(f"/evaluation/rounds/{second['id']}/sample", EVALUATOR)).get_json()["case_ids"])
+    assert overlap <= set(ok(api.get(f"/evaluation/rounds/{first['id']}/sample", EVALUATOR)).get_json()["case_ids"])
+    calls = _callbacks_of(api, second["id"])
+    assert set(calls) == overlap and len(overlap) == 3  # the same cases, called again
+    solved_case = min(overlap)
+    for case, task in calls.items():  # round 2: one solved, the others not reached
+        solved = {"reached": True, "solved": True, "satisfaction": "满意"}
+        values = solved if case == solved_case else {"reached": False}
+        ok(api.complete(task["id"], EVALUATOR, values))
+
+    one = ok(api.get(f"/evaluation/rounds/{first['id']}", "supervisor")).get_json()
+    two = ok(api.get(f"/evaluation/rounds/{second['id']}", "supervisor")).get_json()
+    assert one["scores"]["total"]["callbacks"] == 8 and one["scores"]["total"]["mismatches"] == 8
+    assert two["scores"]["total"]["callbacks"] == 3 and two["scores"]["total"]["reached"] == 1
+    assert two["scores"]["total"]["mismatches"] == 0 and two["scores"]["total"]["satisfaction"] == 1
+    assert sum(g["callbacks"] for g in two["scores"]["grids"]) == 3
+    assert sum(w["callbacks"] for w in two["scores"]["workers"]) == 3
+    assert all(g["mismatches"] == 0 for g in two["scores"]["grids"]) and two["mismatches"] == []
+    assert {m["round_id"] for m in one["mismatches"]} == {first["id"]} and len(one["mismatches"]) == 8
+    xlsx = ok(api.get(f"/evaluation/rounds/{second['id']}/report.xlsx", "supervisor"))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    rows = list(book["网格"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[2] for r in rows) == 3 and all(r[6] == 0 for r in rows)  # callbacks; no mismatches of round 1
+    assert list(book["回访不符"].iter_rows(min_row=2, values_only=True)) == []
+    evaluator = login(api.app, EVALUATOR)
+    page = text(ok(evaluator.get(f"/evaluation/rounds/{second['id']}")))
+    assert '<td colspan="5">无。</td>' in page  # round 1's mismatches are not listed in round 2's report

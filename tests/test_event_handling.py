@@ -182,7 +182,11 @@ def test_unsatisfied_resident_reopens_once_then_supervision(events):
     supervise = task(events, "supervisor", case, "督办")
     assert supervise["org_unit"] == "qingxi"
     do(events, "supervisor", case, "督办", {"supervision_opinion": "责成社区每日巡查", "measures": "周报"})
-    assert events.instance(case)["status"] == "completed"
+    assert events.instance(case)["status"] == "running"  # an urging, not a close: the community puts it right
+    do(events, "staff-dc-dm", case, "社区处置", {"community_result": "resolved", "handling_note": "每日巡查"})
+    do(events, "worker-dc-dm-01", case, "核查", {"verified": True})
+    do(events, "staff-dc-dm", case, "回访", {"satisfaction": "不满意", "callback_note": "仍有异味"})
+    assert events.instance(case)["status"] == "completed"  # still unsatisfied after supervision: 督办结案
     assert kinds(events, case).count("reopened") == 1 and "supervised" in kinds(events, case)
 
 

@@ -137,3 +137,21 @@ def test_ids_still_in_flight_are_kept_and_read_later_on_postgresql(events, monke
     assert last == 14 and set(gaps) == {"12"}  # 13 arrived; 12 is still missing
     last, gaps = stream._advance(last, [], gaps, now + timedelta(seconds=stream.GAP_SECONDS + 1))
     assert gaps == {}  # a rolled-back insert never arrives: given up after GAP_SECONDS
+
+
+def test_the_bulletin_lists_late_data_once_per_unit_and_count_in_words(events, clock):
+    cases = two_towns(events, clock, 3)
+    clock.move_to(at(1, 3, month=4))
+    tick(events)
+    _late_rework(events.app, cases["dc-dm-01:late"])
+    _late_rework(events.app, cases["dc-dm-01:late"])
+    answer = events.get("/bulletins/qingxi/2026-03", "supervisor")
+    assert answer.status_code == 200, answer.get_json()
+    late = [a for a in answer.get_json()["adjustments"] if a["indicator"] is None]
+    assert late, "the late facts are listed"
+    keys = [(a["subject"], a["what"]) for a in late]
+    assert len(keys) == len(set(keys))  # one line per unit and count, however many days and batches
+    rework = [a for a in late if a["what"].startswith("返工")]
+    counted = [a for a in rework if "每案一次" not in a["what"]]  # the distinct count moved once
+    assert counted and all(a["delta"] == 2 and a["reason"].startswith("冻结后到达的数据") for a in counted)
+    assert all(a["what"] and "|" not in a["what"] and a["author_name"] != "system" for a in late)

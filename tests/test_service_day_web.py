@@ -35,7 +35,7 @@ def test_the_visit_form_takes_a_photo_from_the_phone_camera_and_records_the_visi
     with time_machine.travel(at(2026, 10, 8, 10), tick=False):
         browser = login(api.app, "gridlead-dc-dm-01")
         listed = page(browser, "/service-day/visits")
-        assert "W-1（孤寡老人）" in listed and "登记走访" in listed
+        assert "户主W-1 · dc-dm-01小区-1号" in listed and "孤寡老人" in listed and "登记走访" in listed
         [task] = task_named(api, "gridlead-dc-dm-01", "visit")
         generic = page(browser, f"/tasks/{task['id']}")
         assert f"/service-day/visits/{task['id']}" in generic and "手机快速填写" in generic
@@ -60,7 +60,7 @@ def test_the_pairing_page_warns_past_the_cap(day):
     set_rule(api, "dc", {"day": 1}, user="leader-dc", pairing_cap=1)
     browser = login(api.app, "gridlead-dc-dm-01")
     shown = page(browser, "/service-day/pairings?org_unit=dc-dm-01")
-    assert "专人结对" in shown and "未结对" in shown and 'list="people"' in shown
+    assert "专人结对" in shown and "未结对" in shown and '<select id="u-' in shown
     response = post(browser, "/service-day/pairings",
                     {"household": str(api.ids["W-2"]), "username": "gridlead-dc-dm-01", "org_unit": "dc-dm-01"})
     assert response.status_code == 302
@@ -68,7 +68,7 @@ def test_the_pairing_page_warns_past_the_cap(day):
     assert "超过上限 1" in shown and "超过上限" in shown
     town = login(api.app, "leader-dc")
     masked = page(town, "/service-day/pairings?org_unit=dc-dm-01")
-    assert "W-1" in masked and "户主W-1" not in masked and "保存" not in masked
+    assert "dc-dm-01小区-1号" in masked and "户主W-1" not in masked and "保存" not in masked  # where, not who
 
 
 def test_the_service_day_case_page_and_the_home_page(day):
@@ -76,7 +76,7 @@ def test_the_service_day_case_page_and_the_home_page(day):
     [task] = task_named(api, "gridlead-dc-dm-01", "visit")
     leader = login(api.app, "gridlead-dc-dm-01")
     case = page(leader, f"/service-day/days/{task['instance_id']}")
-    assert "敬老助老" in case and "走访名单" in case and "W-2" in case and "户主" not in case
+    assert "敬老助老" in case and "走访名单" in case and "户主W-2 · dc-dm-01小区-2号" in case  # by head and address
     home = page(leader, "/service-day?year=2026")
     assert "2026-10-08" in home and "每月1日" in home and "设置本地服务日规则" not in home
     town = login(api.app, "leader-dc")

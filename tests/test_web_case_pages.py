@@ -7,10 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import ROOT, bundle, ok, only
+from tests.support import ok, only, with_event_handling
 from tests.test_web_field import login
-from workflow_app import demo
-from workflow_app.extensions import db
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 REPORT = {"condition_code": "B0301-01", "address": "东门小区3幢", "description": "垃圾桶满溢",
@@ -29,10 +27,7 @@ def visible(page: str) -> str:
 @pytest.fixture
 def events(api):
     with time_machine.travel(MONDAY_9, tick=False):
-        with api.app.app_context():
-            demo.seed_catalogue()
-            db.session.remove()
-        ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
+        with_event_handling(api)
         yield api
 
 

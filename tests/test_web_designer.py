@@ -31,6 +31,20 @@ def publish(browser, draft: int, comment: str):
     return post(browser, f"/designer/drafts/{draft}/publish", {"comment": comment})
 
 
+REPORT = '{"category": "environment", "severity": "minor", "address": "东门路", "description": "路边垃圾"}'
+
+
+def test_run(browser, draft: int, data: str = REPORT) -> None:
+    """Play the draft's test run to the end from the pages (publishing needs one)."""
+    assert post(browser, f"/designer/drafts/{draft}/test/start", {"org_unit": "dc-dm-01", "data": data}) \
+        .status_code == 302
+    assert post(browser, f"/designer/drafts/{draft}/test/auto").status_code == 302
+    assert 'data-status="completed"' in text(browser.get(f"/designer/drafts/{draft}/test"))
+
+
+test_run.__test__ = False  # a helper, not a test
+
+
 def test_upload_shows_validation_errors_with_file_and_line(api):
     """Defect 3: a bad upload never goes live: it is a draft that shows what is wrong."""
     browser = login(api.app, "designer")
@@ -59,6 +73,9 @@ def test_upload_publish_view_compare_retire_and_variant(api):
     assert "新增文件" in preview and "minor_event_grading.dmn" in preview
     no_comment = publish(browser, draft, "")
     assert no_comment.status_code == 422
+    untested = publish(browser, draft, "首版")
+    assert untested.status_code == 409 and "请先试运行此版本并通过" in text(untested)
+    test_run(browser, draft)
     published = publish(browser, draft, "首版")
     assert published.status_code == 302 and published.headers["Location"].endswith("/designer/minor_event")
     page = text(browser.get("/designer/minor_event"))
@@ -71,6 +88,7 @@ def test_upload_publish_view_compare_retire_and_variant(api):
                           {"file": "minor_event.bpmn", "xml": xml, "target": ""}))
     assert "v2" not in text(browser.get("/designer/minor_event"))  # saved, not live
     assert "community_handle" in text(browser.get(f"/designer/drafts/{draft}/publish"))
+    test_run(browser, draft)
     assert publish(browser, draft, "改名").status_code == 302
     page = text(browser.get("/designer/minor_event"))
     assert "v2" in page and "改名" in page

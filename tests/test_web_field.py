@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from tests.support import ROOT, bundle, ok, only
+from tests.support import ok, only, with_event_handling
 from tests.test_web_pages import csrf, login
-from workflow_app import demo
 from workflow_app.extensions import db
 from workflow_app.models import CaseFile, ProcessInstance, StartRequest
 
@@ -18,11 +17,7 @@ REPORT = {"condition_code": "B0301-01", "address": "东门小区3幢", "descript
 
 @pytest.fixture
 def events(api):
-    with api.app.app_context():
-        demo.seed_catalogue()
-        db.session.remove()
-    ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
-    return api
+    return with_event_handling(api)
 
 
 def _count(app, model) -> int:

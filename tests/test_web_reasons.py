@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.support import ROOT, bundle, ok, only
+from tests.support import ok, only, with_event_handling
 from tests.test_web_case_pages import visible
 from tests.test_web_field import login
 from workflow_app import clock as platform_clock
-from workflow_app import demo
-from workflow_app.extensions import db
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 POTHOLE = {"condition_code": "B0201-01", "address": "北门路", "description": "路面坑槽"}
@@ -25,10 +23,7 @@ BIN_FULL = {"condition_code": "B0301-01", "address": "东门小区3幢", "descri
 @pytest.fixture
 def traveller(api):
     with time_machine.travel(MONDAY_9, tick=False) as moving:
-        with api.app.app_context():
-            demo.seed_catalogue()
-            db.session.remove()
-        ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
+        with_event_handling(api)
         yield moving
 
 

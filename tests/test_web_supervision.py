@@ -75,6 +75,14 @@ def test_weekly_report_counts_on_time_and_backlog(api, breached, clock):
     dc, xs = by_code["dc"].weeks, by_code["xs"].weeks
     assert (dc[0].completed, dc[0].on_time, dc[0].rate) == (1, 0, 0.0)  # completed late
     assert dc[0].backlog == 1  # the verify task opened on completion is open at the week's end
-    assert xs[0].completed == 0 and xs[0].rate is None
+    assert xs[0].completed == 0 and xs[0].overdue == 1 and xs[0].rate == 0.0  # open and late: due, not done
     assert community["due_at"] and xs[0].backlog + by_code["xs"].weeks[1].backlog >= 1
     assert "qingxi" not in by_code  # nothing is scoped at the county itself
+
+
+def test_the_on_time_rate_counts_open_overdue_work_as_due():
+    """按期办结率 = 按期办结 ÷ 应办结 (办结 + 周末仍超时未办结): open late work lowers it."""
+    week = reports.WeekCounts(completed=1, on_time=1, backlog=2, overdue=1)
+    assert week.due == 2 and week.rate == 0.5
+    assert reports.WeekCounts(backlog=3, overdue=2).rate == 0.0  # nothing done, work late: 0 %, not "no data"
+    assert reports.WeekCounts(backlog=3).rate is None  # nothing due yet

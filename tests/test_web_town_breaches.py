@@ -6,10 +6,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from tests.support import ROOT, bundle, ok, only
+from tests.support import ok, only, with_event_handling
 from tests.test_web_pages import login, text
-from workflow_app import demo
-from workflow_app.extensions import db
 from workflow_app.timers import scheduler
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -18,10 +16,7 @@ POTHOLE = {"condition_code": "B0201-01", "address": "北门路", "description": 
 
 def test_a_town_sees_the_late_report_in_of_a_department_it_whistled(api):
     with time_machine.travel(MONDAY_9, tick=False) as clock:
-        with api.app.app_context():
-            demo.seed_catalogue()
-            db.session.remove()
-        ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
+        with_event_handling(api)
         case = ok(api.start("event_handling", "dc-dm-01", POTHOLE, "worker-dc-dm-01"), 201).get_json()["id"]
         decision = only(api.tasks("dispatcher-dc", instance_id=case), "镇街研判")
         ok(api.complete(decision["id"], "dispatcher-dc", {"decision": "whistle", "departments": ["dept-zj"],

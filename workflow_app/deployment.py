@@ -8,6 +8,7 @@ warnings (waits nothing sends) come back with the deploy. A lane whose tasks wou
 is refused: deploy knows the role table, the engine only the model.
 """
 
+import builtins
 import contextlib
 import hashlib
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, clock, engine, taskforms, uow, variants
+from . import audit, clock, engine, scripting, taskforms, uow, variants
 from .cases import effects
 from .engine import problems as catalogue
 from .engine.bundle import executable_keys
+from .engine.deadends import data_flow, decision_outputs
 from .errors import BundleInvalid, Conflict
 from .models import OrgUnit, ProcessFile, ProcessVersion, User
 from .org import access, roles, tree
@@ -210,6 +212,18 @@ def _wait_warnings(manifest: dict) -> list[dict]:
     return found
 
 
+def _data_problems(compiled, stored, locality: str, base) -> tuple[list, list[dict]]:
+    """Conditions and scripts reading a variable nothing sets (``engine.deadends.data_flow``):
+    a decision output renamed is refused, a name nothing sets at all is a warning. The outputs of
+    the version this one replaces say what a decision used to set."""
+    replaced = definitions.latest_active(compiled.key, locality) or base
+    previous = [(n, c, k) for n, c in variants.contents(replaced).items() if (k := _kind(n)) == "dmn"]
+    models = [(n, c, k) for n, c, k in stored if k in ("bpmn", "dmn")]
+    errors, warnings = data_flow(models, compiled.manifest.get("forms") or {}, set(scripting.reserved_names())
+                                 | set(dir(builtins)), decision_outputs(previous))
+    return errors, [w.as_dict() for w in warnings]
+
+
 # --- deploy ------------------------------------------------------------------------------------
 def _plan(files, key, unit: OrgUnit | None, replace: bool) -> tuple[variants.Plan, str | None]:
     if unit is None:
@@ -246,13 +260,15 @@ class Checked:
     sha: str
 
 
-def check_plan(plan: variants.Plan, key: str | None, forms_dir: str | None = None) -> Checked:
+def check_plan(plan: variants.Plan, key: str | None, forms_dir: str | None = None,
+               locality: str = definitions.DEFAULT) -> Checked:
     """Everything deploy checks, nothing stored (a draft's validation). Raises ``BundleInvalid``."""
     read_shared = bundles.form_reader(forms_dir or current_app.config["FORMS_DIR"])
     compiled, stored, warnings = _compile(plan, key, read_shared)
-    _refuse(_lane_problems(compiled.manifest) + _effect_problems(compiled.manifest, stored))
+    unset, unset_warnings = _data_problems(compiled, stored, locality, plan.base)
+    _refuse(_lane_problems(compiled.manifest) + _effect_problems(compiled.manifest, stored) + unset)
     _start_permission(compiled.manifest)
-    warnings = warnings + _wait_warnings(compiled.manifest)
+    warnings = warnings + _wait_warnings(compiled.manifest) + unset_warnings
     return Checked(compiled, stored, warnings, _bundle_hash([(n, c) for n, c, _ in stored]))
 
 
@@ -261,7 +277,7 @@ def check(files: list[tuple[str, bytes]], *, locality: str | None = None, key: s
     unit = tree.require(locality, "locality") if locality else None
     _refuse(_check_names(files))
     plan, key = _plan([(name, _normalise(content)) for name, content in files], key, unit, False)
-    return check_plan(plan, key)
+    return check_plan(plan, key, locality=unit.code if unit else definitions.DEFAULT)
 
 
 # Who may start a process comes from the model: its start event's lane. A start event in no lane
@@ -280,7 +296,7 @@ def _start_permission(manifest: dict) -> None:
 def deploy_plan(plan: variants.Plan, *, actor: User | None, unit: OrgUnit | None, key: str | None,
                 comment: str | None, forms_dir: str | None = None) -> DeployResult:
     """Compile ``plan``'s merged files and store them as the next version (or nothing, if unchanged)."""
-    checked = check_plan(plan, key, forms_dir)
+    checked = check_plan(plan, key, forms_dir, unit.code if unit else definitions.DEFAULT)
     compiled, stored, warnings, sha = checked.compiled, checked.stored, checked.warnings, checked.sha
     new = _NewVersion(compiled, stored, plan.inherited(stored), sha, unit.code if unit else definitions.DEFAULT,
                       plan.base, actor, comment, warnings)

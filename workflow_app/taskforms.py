@@ -3,9 +3,13 @@
 A form is a JSON Schema (draft 2020-12) object schema. Labels: ``title`` is Chinese, and
 ``x-title-en`` English (also ``x-description-en``; ``x-enum-labels`` maps enum values to
 {zh, en}). UI hints: ``x-widget`` (textarea, select, radio, date, datetime, photos, location,
-org_unit, user), ``x-order`` on the form. Values shown come from process data: a field takes the
-data value of the same name (or of ``x-default-from``) before its schema ``default``.
-``readOnly`` fields are shown but never taken from a submission.
+org_unit, user, subject (a unit or a person), indicator, household), ``x-order`` on the form.
+Values shown come from process data: a field takes the data value of the same name (or of
+``x-default-from``) before its schema ``default``.
+``readOnly`` fields are shown but never taken from a submission; one with ``x-display-from`` is
+shown from that other data key (by its ``x-widget``: a household entry by the household's name).
+``x-among`` names another field whose values this one's must be among (a lead department among
+the departments summoned).
 
 A form's ``$ref``s are resolved when it is deployed and its regexes run on RE2 (see
 ``formschemas``): checking a submission reads no file, fetches nothing and cannot backtrack.
@@ -137,10 +141,29 @@ def validate(document: dict, submitted: dict, current: dict) -> dict:
     ]})
     _schema_errors(check_schema, accepted, errors)
     _check_references(properties, accepted, errors)
+    _check_among(properties, accepted, current, errors)
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise InvalidInput("the form has errors", errors)
     return accepted
+
+
+AMONG = "must be one of the values chosen in {field}"
+
+
+def _check_among(properties: dict, accepted: dict, current: dict, errors: dict) -> None:
+    """``"x-among": "other"``: the field's value (each of its values) must be one of the values the
+    form's field ``other`` holds (as submitted, else as the case has it): a lead department among
+    the departments summoned."""
+    for name, spec in properties.items():
+        other = spec.get("x-among") if isinstance(spec, dict) else None
+        if not isinstance(other, str) or accepted.get(name) in (None, "", []):
+            continue
+        pool = accepted.get(other, current.get(other))
+        pool = pool if isinstance(pool, list) else [pool]
+        values = accepted[name] if isinstance(accepted[name], list) else [accepted[name]]
+        if any(v not in pool for v in values) and AMONG.format(field=other) not in errors.get(name, []):
+            errors.setdefault(name, []).append(AMONG.format(field=other))
 
 
 def _schema_errors(schema: dict, accepted: dict, errors: dict) -> None:
@@ -172,8 +195,23 @@ def _catalogue_problem(code, spec: dict) -> str | None:
     return None if isinstance(code, str) and conditions.exists(code) else f"unknown catalogue condition {code!r}"
 
 
+def _user_problem(username, spec: dict) -> str | None:
+    from .org import people
+
+    person = people.by_username(username) if isinstance(username, str) and 0 < len(username) <= 64 else None
+    return None if person is not None and person.active else f"unknown person {username!r}"
+
+
+def _subject_problem(value, spec: dict) -> str | None:
+    """A unit or a person (被考核对象): either check passes."""
+    return None if _org_unit_problem(value, {}) is None or _user_problem(value, spec) is None \
+        else f"unknown unit or person {value!r}"
+
+
 # Fields whose values name things the platform knows: checked against the database, not the schema.
-REFERENCE_WIDGETS = {"org_unit": _org_unit_problem, "catalogue": _catalogue_problem}
+REFERENCE_WIDGETS = {"org_unit": _org_unit_problem, "catalogue": _catalogue_problem, "user": _user_problem,
+                     "subject": _subject_problem}  # indicators: the service checks them (localities add their own)
+MAX_PEOPLE = 300
 
 
 def _check_references(properties: dict, accepted: dict, errors: dict) -> None:
@@ -188,11 +226,73 @@ def _check_references(properties: dict, accepted: dict, errors: dict) -> None:
                 errors[name].append(problem)
 
 
-def reference_choices(document: dict | None, unit=None) -> dict[str, list[tuple[str, str, str]]]:
-    """(value, 中文, English) choices for the form's reference fields: catalogue conditions, and
-    org units of the kinds a field asks for (within ``unit``'s county)."""
-    from .catalogue import conditions
+def _actor_units(actor) -> list:
+    """The units where ``actor`` holds a staff role."""
+    from .org import access
+
+    return [a.org_unit for a in getattr(actor, "assignments", []) or [] if not access.is_public(a.role_code)]
+
+
+def _people(spec: dict, unit, actor) -> list[tuple[str, str, str]]:
+    """Active staff (never residents) a person field may name: under the actor's own units when the
+    field says ``"x-scope": "actor"`` (and the actor themself), else in ``unit``'s county. Shown
+    by name and unit; the value is the login the services take."""
+    from sqlalchemy import or_, select
+
+    from .extensions import db
+    from .models import OrgUnit, RoleAssignment, User
+    from .org import access, tree
+
+    mine = spec.get("x-scope") == "actor"
+    if mine:
+        bases = [u.path for u in _actor_units(actor)]
+    else:
+        bases = [tree.root_of(unit).path] if unit is not None else [u.path for u in _actor_units(actor)]
+    if not bases:
+        return []
+    roles = spec.get("x-roles") if isinstance(spec.get("x-roles"), list) else None
+    query = (select(User, RoleAssignment.role_code, OrgUnit)
+             .join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
+             .where(User.active.is_(True), or_(*[tree.within(OrgUnit.path, b) for b in bases]))
+             .order_by(OrgUnit.path, User.name).limit(MAX_PEOPLE * 3))
+    if roles:
+        query = query.where(RoleAssignment.role_code.in_(roles))
+    found: dict[str, tuple[str, str, str]] = {}
+    if mine and actor is not None and getattr(actor, "username", None):
+        found[actor.username] = (actor.username, f"{actor.name}（本人）", f"{actor.name} (me)")
+    for person, role, where in db.session.execute(query):
+        if access.is_public(role) or person.username in found:
+            continue
+        found[person.username] = (person.username, f"{person.name} · {where.name_zh}",
+                                  f"{person.name} · {where.name_en or where.name_zh}")
+    return list(found.values())[:MAX_PEOPLE]
+
+
+def _units(spec: dict, unit, actor) -> list[tuple[str, str, str]]:
     from .org import tree
+
+    kinds = spec.get("x-org-kind") or ["area", "department", "external"]
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if spec.get("x-scope") == "actor":
+        chosen = [u for base in _actor_units(actor) for u in tree.units(kinds, county_of=base)
+                  if u.path.startswith(base.path)]
+    else:
+        chosen = tree.units(kinds, county_of=unit)
+    seen, listed = set(), []
+    for u in chosen:
+        if u.code not in seen:
+            seen.add(u.code)
+            listed.append((u.code, u.name_zh, u.name_en or u.name_zh))
+    return listed
+
+
+def reference_choices(document: dict | None, unit=None, actor=None) -> dict[str, list[tuple[str, str, str]]]:
+    """(value, 中文, English) choices for the form's reference fields: catalogue conditions, org
+    units of the kinds a field asks for (within ``unit``'s county, or the actor's own units with
+    ``"x-scope": "actor"``), people (``user``) and units-or-people (``subject``), always named
+    (indicators, ``indicator``, are listed by the pages: ``web.formrender``)."""
+    from .catalogue import conditions
 
     found = {}
     for name, spec in (document or {}).get("properties", {}).items():
@@ -201,9 +301,12 @@ def reference_choices(document: dict | None, unit=None) -> dict[str, list[tuple[
             found[name] = [(c.code, f"{c.code} {c.subcategory}：{c.condition}",
                             f"{c.code} {c.subcategory}: {c.condition}") for c in conditions.conditions()]
         elif hint == "org_unit":
-            kinds = spec.get("x-org-kind") or ["area", "department", "external"]
-            units = tree.units(kinds if isinstance(kinds, list) else [kinds], county_of=unit)
-            found[name] = [(u.code, u.name_zh, u.name_en or u.name_zh) for u in units]
+            found[name] = _units(spec, unit, actor)
+        elif hint == "user":
+            found[name] = _people(spec, unit, actor)
+        elif hint == "subject":
+            found[name] = _units(spec, unit, actor) + _people(spec, unit, actor)
+
     return found
 
 
@@ -231,4 +334,16 @@ def present(name: str, document: dict | None, data: dict, ui: dict | None = None
         "schema": document,
         "ui": ui,
         "values": values(document, data),
+        "display_from": display_sources(document, data),
     }
+
+
+def display_sources(document: dict, data: dict) -> dict:
+    """What read-only fields with ``x-display-from`` show instead of their own value: the data
+    under that key, which their ``x-widget`` names for people (a visit list's household entry, say)."""
+    found = {}
+    for name, spec in document.get("properties", {}).items():
+        source = spec.get("x-display-from") if isinstance(spec, dict) else None
+        if isinstance(source, str) and source in data:
+            found[name] = data[source]
+    return found

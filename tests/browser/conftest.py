@@ -84,3 +84,26 @@ def log_in(page, username: str, password: str = "demo123") -> None:
     page.fill("#password", password)
     page.click(".login button[type=submit]")
     page.wait_for_url("**/inbox")
+
+
+SHOTS = os.environ.get("CASE_SHOTS")  # a folder to keep screenshots in, when set
+
+
+def phone_as(browser, live, username):
+    """A phone-sized (390×844) browser context logged in as ``username``, and its page."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, username)
+    return context, page
+
+
+def shot(page, name):
+    """Keep a full-page screenshot in $CASE_SHOTS, when set."""
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def fits(page) -> bool:
+    """Nothing on the page scrolls sideways."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

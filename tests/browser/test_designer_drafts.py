@@ -39,6 +39,20 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def play_test_run(page, data: dict | None = None) -> None:
+    """From a draft (or its publish page): start its test run, play it to the end with sample data,
+    and go on to publishing (what publishing needs)."""
+    page.click("#test-run, #test-required a")
+    page.fill("#test-unit", "dc-dm-01")
+    page.fill("#test-data", json.dumps(data or REPORT, ensure_ascii=False))
+    page.click("#test-start-button")
+    page.wait_for_selector("#run-status[data-status='running']")
+    page.click("#run-auto")
+    page.wait_for_selector("#run-status[data-status='completed']")
+    page.click("#run-publish")
+    page.wait_for_url("**/publish")
+
+
 def new_draft(page) -> None:
     page.goto("/designer/minor_event")
     page.click("article[data-version='1'] >> text=新建草稿")
@@ -111,6 +125,15 @@ def test_publishing_shows_the_diff_and_records_the_comment(page, api):
     assert page.locator("#step-validate").inner_text() == "校验通过"
     page.click("#publish")
     assert "community_handle" in page.locator("#publish-changes").inner_text()
+    assert page.locator("#publish-confirm").is_disabled()  # issue 15: not without a passing test run
+    assert "请先试运行此版本并通过" in page.locator("#test-required").inner_text()
+    page.evaluate("document.getElementById('publish-confirm').disabled = false")
+    page.fill("#publish-comment", "社区处置时限改为 3 个工作小时")
+    page.click("#publish-confirm")
+    assert "请先试运行此版本并通过" in page.locator("#test-required").inner_text()
+    assert versions(api) == [1]
+    play_test_run(page)
+    assert not page.locator("#publish-confirm").is_disabled() and page.locator("#test-required").count() == 0
     page.fill("#publish-comment", "社区处置时限改为 3 个工作小时")
     page.click("#publish-confirm")
     page.wait_for_url("**/designer/minor_event")
@@ -159,6 +182,48 @@ def test_the_decision_table_editor_opens_and_saves_the_dmn(page, api):
     draft = page.url.rsplit("/", 1)[1]
     saved = page.request.get(f"/designer/drafts/{draft}/files/{DMN}").body()
     assert modeldiff.dmn_elements(saved) == modeldiff.dmn_elements(sample_bundle()[DMN])  # same columns and rules
+    assert saved != sample_bundle()[DMN]  # dmn-js writes the file its own way...
+    assert "无变化" in page.locator("#no-changes").inner_text()  # ...which is no change (issue 15)
+    assert page.locator("#step-test").inner_text() == "无需测试运行（无变化）"
+
+
+def test_a_renamed_decision_output_is_refused_and_publishing_waits_for_a_test_run(page, api, tmp_path):
+    """Issue 15 at 1366×900: a DMN saved by Camunda Modeler with its output renamed is refused with
+    the gateway and the decision named; a good draft is published only after a passing test run."""
+    ok(api.deploy(sample_bundle()), 201)
+    page.set_viewport_size(DESKTOP)
+    log_in(page, "designer")
+    (tmp_path / DMN).write_bytes(sample_bundle()[DMN].replace(b'name="handling_level"', b'name="grade"'))
+    page.goto("/designer")
+    page.set_input_files("#files", str(tmp_path / DMN))
+    page.fill("#key", "minor_event")
+    page.click("form[action$='/designer/upload'] button[type=submit]")
+    page.wait_for_url("**/designer/drafts/*")
+    assert page.locator("#step-validate").inner_text() == "校验未通过"
+    problems = page.locator("#problems").inner_text()
+    assert "网关 gw_level 的条件读取变量 'handling_level'" in problems and "现为 'grade'" in problems
+    assert "minor_event.bpmn" in problems and "第 " in problems
+    assert no_sideways_scroll(page)
+    page.click("#publish")
+    assert page.locator("#publish-confirm").is_disabled()
+    fixed = sample_bundle()[DMN].replace(b'<text>"grid"</text>', b'<text>"community"</text>')
+    (tmp_path / DMN).write_bytes(fixed)  # the output kept, one rule changed
+    page.goto("/designer")
+    page.set_input_files("#files", str(tmp_path / DMN))
+    page.fill("#key", "minor_event")
+    page.click("form[action$='/designer/upload'] button[type=submit]")
+    page.wait_for_url("**/designer/drafts/*")
+    assert page.locator("#step-validate").inner_text() == "校验通过"
+    assert page.locator("#step-test").inner_text() == "测试运行（必需）"
+    page.click("#publish")
+    assert "rule_minor" in page.locator("#publish-changes").inner_text()
+    assert page.locator("#publish-confirm").is_disabled()
+    assert "请先试运行此版本并通过" in page.locator("#test-required").inner_text()
+    play_test_run(page)
+    page.fill("#publish-comment", "轻微事项交社区")
+    page.click("#publish-confirm")
+    page.wait_for_url("**/designer/minor_event")
+    assert versions(api) == [1, 2]
 
 
 def test_creating_a_variant_where_one_exists_asks_and_shows_what_would_change(page, api):

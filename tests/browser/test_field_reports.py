@@ -11,8 +11,7 @@ import zlib
 import pytest
 
 from tests.browser.conftest import PHONE, log_in
-from tests.support import HANG, ROOT, bundle, ok, only
-from workflow_app import demo
+from tests.support import HANG, ok, only, with_event_handling
 from workflow_app.extensions import db
 from workflow_app.inbox import reporting
 from workflow_app.models import ProcessInstance, StartRequest
@@ -31,11 +30,7 @@ def png(width: int = 4, height: int = 4) -> bytes:
 
 @pytest.fixture
 def events(api):
-    with api.app.app_context():
-        demo.seed_catalogue()
-        db.session.remove()
-    ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
-    return api
+    return with_event_handling(api)
 
 
 @pytest.fixture
@@ -237,3 +232,43 @@ def test_a_report_refused_online_shows_its_errors_and_no_outbox_alarm(phone, eve
     assert page.evaluate("WorkflowOutbox.all().then(a => a.length)") == 0
     assert page.locator("#outbox-note[data-state=failed]").count() == 0
     assert count(events.app, ProcessInstance) == 0
+
+
+def test_a_report_kept_on_a_shared_phone_waits_for_its_author_and_logging_out_drops_drafts(phone, events):
+    """Worker A's offline report is never filed as the next person logged in on the same phone; it is
+    sent once A logs in again. Logging out takes the task-form drafts with it."""
+    page = phone.new_page()
+    log_in(page, "worker-dc-dm-01")
+    page.evaluate("localStorage.setItem('wf-draft:task-1-user-1', JSON.stringify({at: new Date().toISOString()}))")
+    page.click("form[data-logout] button")
+    page.wait_for_url("**/login**")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('wf-draft:')).length") == 0
+
+    log_in(page, "worker-dc-dm-01")
+    page.goto("/report/event_handling")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("!!window.WorkflowOutbox")
+    phone.set_offline(True)
+    fill_report(page, "共用手机上离线上报的垃圾")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#outbox-note[data-state=saved]")
+    phone.clear_cookies()  # A's session ends while the report waits (the phone passes to a colleague)
+    phone.set_offline(False)
+    log_in(page, "gridlead-dc-dm-01")  # someone else on the same phone, online
+    page.evaluate("WorkflowOutbox.flush()")
+    assert page.evaluate("WorkflowOutbox.all().then(a => a.length)") == 1  # kept for its author
+    assert count(events.app, ProcessInstance) == 0
+    page.click("form[data-logout] button")
+    page.wait_for_url("**/login**")
+    log_in(page, "worker-dc-dm-01")
+    page.wait_for_function("!!window.WorkflowOutbox")
+    waited = time.monotonic()
+    while page.evaluate("WorkflowOutbox.flush().then(() => WorkflowOutbox.all()).then(a => a.length)"):
+        assert time.monotonic() - waited < HANG, "the author's report was not sent"
+        page.wait_for_timeout(200)
+    assert count(events.app, ProcessInstance) == 1
+    with events.app.app_context():
+        [case] = db.session.query(ProcessInstance).all()
+        assert case.started_by.username == "worker-dc-dm-01"
+        db.session.remove()

@@ -6,9 +6,7 @@ import pytest
 
 from tests.browser.conftest import PHONE, log_in
 from tests.browser.test_field_reports import POSITION, png
-from tests.support import ROOT, bundle, ok, only
-from workflow_app import demo
-from workflow_app.extensions import db
+from tests.support import ok, only, with_event_handling
 
 DESKTOP = {"width": 1366, "height": 900}
 GARBAGE = {"condition_code": "E0101-01", "address": "东门路12号", "description": "路边暴露垃圾"}
@@ -16,11 +14,7 @@ GARBAGE = {"condition_code": "E0101-01", "address": "东门路12号", "descripti
 
 @pytest.fixture
 def events(api):
-    with api.app.app_context():
-        demo.seed_catalogue()
-        db.session.remove()
-    ok(api.deploy(bundle(ROOT / "processes" / "event_handling")), 201)
-    return api
+    return with_event_handling(api)
 
 
 def context_of(browser, live, viewport):

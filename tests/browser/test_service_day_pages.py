@@ -51,7 +51,7 @@ def test_a_visit_is_recorded_at_the_door_with_a_photo(page, day, tmp_path):
     photo.write_bytes(PNG)
     [task] = task_named(api, "gridlead-dc-dm-01", "visit")
     log_in(page, "gridlead-dc-dm-01")
-    check(page, "/service-day/visits", "我的走访", "W-1（孤寡老人）", "登记走访")
+    check(page, "/service-day/visits", "我的走访", "户主W-1 · dc-dm-01小区-1号", "孤寡老人", "登记走访")
     page.click(f"a[href='/service-day/visits/{task['id']}'] >> text=登记走访")
     page.wait_for_url(f"**/service-day/visits/{task['id']}")
     check(page, page.url, "走访对象", "户主W-1", "拍照（可选）", "发现需处置的问题")
@@ -88,11 +88,11 @@ def test_the_pairing_page_warns_past_the_cap(page, day):
     log_in(page, "gridlead-dc-dm-01")
     check(page, "/service-day/pairings?org_unit=dc-dm-01", "专人结对", "未结对的特殊群体户", "未结对")
     field = page.locator(f"#u-{api.ids['W-2']}")
-    field.fill("gridlead-dc-dm-01")
+    field.select_option("gridlead-dc-dm-01")  # picked by name
     with page.expect_navigation():
         field.locator("xpath=ancestor::form").locator("button[type=submit]").click()
     assert "超过上限 1" in page.locator(".flash.error").inner_text()
-    assert "已结对：W-2" in page.locator(".flash.ok").inner_text()
+    assert "已结对：户主W-2" in page.locator(".flash.ok").inner_text()
     assert page.locator("table .chip.red", has_text="超过上限").count() == 1
     assert fits(page)
 

@@ -1,5 +1,6 @@
 """Drafts: draft → validate → test run → publish, for designers (the web designer's pages use the
-same service). A draft is never live; publishing needs the designer role and a comment."""
+same service). A draft is never live; publishing needs the designer role, a comment and a test
+run of exactly its content that reached the end."""
 
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -145,9 +146,11 @@ def changes(draft_id):
 @blp.arguments(PublishArgs, location="json")
 @blp.response(201, DeployOut)
 @blp.alt_response(422, description="the draft does not validate, or no comment")
-@blp.alt_response(409, description="its last test run of this content ended in an error")
+@blp.alt_response(409, description="no test run of exactly this content reached the end (请先试运行此版本并通过)")
 def publish(args, draft_id):
-    """Deploy the draft as the next version, with the designer's comment."""
+    """Deploy the draft as the next version, with the designer's comment. Needs a test run of
+    exactly the draft's content that reached the end (409 请先试运行此版本并通过 otherwise), unless the
+    draft changes nothing that runs against the live version. No role may skip it."""
     return _out(drafts.publish(draft_id, current.require_user(), args["comment"]))
 
 

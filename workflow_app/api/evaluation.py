@@ -130,6 +130,7 @@ class RoundSummary(Schema):
     scope = fields.String()
     scope_name = fields.String()
     period = fields.String()
+    period_label = fields.String()
     share = fields.Float()
     minimum = fields.Integer()
     seed = fields.String()
@@ -153,6 +154,7 @@ class SampleOut(Schema):
     minimum = fields.Integer()
     case_ids = fields.List(fields.Integer())
     grids = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))
+    grid_names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "each grid's name"})
 
 
 class MismatchArgs(Schema):
@@ -281,6 +283,7 @@ class Honoured(Schema):
     subject = fields.String(metadata={"description": "a unit code or a username"})
     name = fields.String()
     unit = fields.String()
+    unit_name = fields.String(allow_none=True, metadata={"description": "where the candidate is (the unit's name)"})
     composite = fields.Float(allow_none=True)
     figures = fields.Dict(allow_none=True, metadata={"description": "the figures over the thresholds"})
     period = fields.String()
@@ -320,5 +323,7 @@ def get_honours(args):
 @blp.arguments(NominationIn, location="json")
 @blp.response(201, NominationOut)
 def nominate(body):
-    """Start the honours nomination of a period with every candidate (supervisors)."""
+    """Start the honours nomination of a period with every candidate (supervisors): each town
+    (the locality's ``honours.review_level``) nominates from its own candidates, then the county
+    supervisor approves; neither can add anyone, and withholding needs a reason."""
     return honours.nominate(current.require_user(), body["org_unit"], body["period"])

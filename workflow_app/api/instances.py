@@ -29,7 +29,9 @@ class InstanceOut(Schema):
     started_at = Timestamp()
     updated_at = Timestamp()
     ended_at = Timestamp(allow_none=True)
-    error = fields.Dict(allow_none=True)
+    error = fields.Function(lambda i: views.error_shown(i, current.require_user()), allow_none=True,
+                            metadata={"description": "what went wrong; the engine's own text only for administrators"
+                                                     " and designers"})
 
 
 class InstanceDetail(InstanceOut):

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields
 
 from ..auth import current
 from ..errors import NotFound
+from ..inbox import notices
 from ..sla import notify
 from .schemas import Timestamp
 
@@ -21,6 +22,9 @@ class NotificationSchema(Schema):
     task_id = fields.Integer(attribute="human_task_id", allow_none=True)
     instance_id = fields.Integer(allow_none=True)
     read_at = Timestamp(allow_none=True)
+    # title and body are the stored Chinese; these are the same notification in English
+    title_en = fields.Function(lambda note: notices.shown(note, "en")[0])
+    body_en = fields.Function(lambda note: notices.shown(note, "en")[1], allow_none=True)
 
 
 @blp.get("")

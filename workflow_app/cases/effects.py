@@ -6,7 +6,13 @@
   end of an approved extension request);
 - ``notify_initiator``: tell the person who reported the case that it reached a milestone
   (``accepted``, ``escalated``, ``closed``, ``reopened``, ``not_accepted``), through the
-  ``initiator.milestone`` mechanism with ``{"milestone": …, "node": …}``.
+  ``initiator.milestone`` mechanism with ``{"milestone": …, "node": …}``; with
+  ``notify_initiator_own`` = "true" the reporter hears of it even when they took the step
+  themselves (a grid worker who verified their own report still gets the closing notice);
+- ``notify_opened``: tell the people who are to do the tasks this step opens (the departments a
+  whistle summons, the handlers a supervision or a failed verification sends the case back to), through the
+  ``tasks.opened`` mechanism with ``{"message": …, "node": …, "note": data[notify_note_from],
+  "tasks": [the task rows]}``.
 
 The registry of mechanisms is built explicitly by the app factory (``create_app``); deployment
 refuses a model that names an effect the registry does not have. Nothing here decides business
@@ -26,6 +32,7 @@ from ..repository import instances as store
 log = logging.getLogger(__name__)
 
 MILESTONE = "initiator.milestone"  # the mechanism ``notify_initiator`` properties run
+OPENED = "tasks.opened"  # the mechanism ``notify_opened`` properties run
 
 # mechanism(work, instance, node data, actor): effects on other cases go through work.follow_up
 Mechanism = Callable[[object, ProcessInstance, dict, object], None]
@@ -53,7 +60,8 @@ def registry() -> Effects:
     return current_app.extensions["workflow_app.effects"]
 
 
-def apply(work, instance: ProcessInstance, events: list[StepEvent], actor) -> None:
+def apply(work, instance: ProcessInstance, events: list[StepEvent], actor, opened=()) -> None:
+    """Run what the completed nodes' properties ask for; ``opened``: the task rows this step opened."""
     if not events:
         return
     nodes = store.manifest(instance).get("nodes") or {}
@@ -71,7 +79,15 @@ def apply(work, instance: ProcessInstance, events: list[StepEvent], actor) -> No
                 log.error("node %s of case %s asks for unknown effect %r", event.bpmn_id, instance.id, props["effect"])
                 continue
             handler(work, instance, event.data, actor)
-        if props.get("notify_initiator"):
-            handler = mechanisms.get(MILESTONE)
-            if handler is not None:
-                handler(work, instance, {"milestone": props["notify_initiator"], "node": event.bpmn_id}, actor)
+        _notices(mechanisms, work, instance, event, props, actor, opened)
+
+
+def _notices(mechanisms: Effects, work, instance, event: StepEvent, props: dict, actor, opened) -> None:
+    """The people a node's ``notify_initiator`` / ``notify_opened`` properties tell."""
+    if props.get("notify_initiator") and (handler := mechanisms.get(MILESTONE)) is not None:
+        handler(work, instance, {"milestone": props["notify_initiator"], "node": event.bpmn_id,
+                                 "own": str(props.get("notify_initiator_own", "")).lower() == "true"}, actor)
+    if props.get("notify_opened") and opened and (handler := mechanisms.get(OPENED)) is not None:
+        note = event.data.get(props["notify_note_from"]) if props.get("notify_note_from") else None
+        handler(work, instance, {"message": props["notify_opened"], "node": event.bpmn_id,
+                                 "note": note if isinstance(note, str) else None, "tasks": list(opened)}, actor)

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import HumanTask, ProcessInstance, User
 from ..models.task import COMPLETED, OPEN
 from ..org import access, roles, tree
+from ..org import functions as org_functions
 from ..repository import definitions
 from ..repository import instances as store
 from . import data as case_data
@@ -50,10 +51,15 @@ def _start_data(manifest: dict, data: dict) -> dict:
     return taskforms.validate(document, data, {}) if document else data
 
 
-def functions(unit) -> dict:
-    """The script functions of a case in ``unit`` (an OrgUnit, a UnitRef or an id)."""
+def functions(unit, actor: User | None = None) -> dict:
+    """The script functions of a case in ``unit`` (an OrgUnit, a UnitRef or an id); with ``actor``,
+    ``acting_person()`` answers who runs the step (a report can say who made it)."""
     ref = tree.ref_by_id(unit) if isinstance(unit, int) else unit
-    return scripting.functions_for(ref)
+    bound = scripting.functions_for(ref)
+    if actor is not None and "acting_person" in bound:
+        person = org_functions.acting(actor)
+        bound["acting_person"] = lambda: dict(person)
+    return bound
 
 
 def start(process_key: str, org_unit: str, data: dict | None, actor: User) -> ProcessInstance:
@@ -166,7 +172,7 @@ def _complete(work, task_id: int, data: dict, actor: User) -> Completion:
         accepted, read_only = _submission(instance, task, data)
         args = {"task_id": task.engine_task_id, "data": accepted, "read_only": read_only}
         try:
-            outcome, worker = store.perform(instance, "complete", args, functions(instance.org_unit_id))
+            outcome, worker = store.perform(instance, "complete", args, functions(instance.org_unit_id, actor))
         except TaskNotReady as error:
             raise Conflict(f"task {task_id} is no longer open: {error}") from error
         except SubmissionRefused as refused:

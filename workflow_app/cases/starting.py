@@ -61,7 +61,7 @@ def options(user: User) -> list[StartOption]:
             if option is None:
                 form = (manifest.get("forms") or {}).get((manifest.get("start") or {}).get("form") or "")
                 option = result[key] = StartOption(key, version.name or key, form,
-                                                   choices=taskforms.reference_choices(form, unit))
+                                                   choices=taskforms.reference_choices(form, unit, user))
             option.units.append(unit)
     return sorted(result.values(), key=lambda o: o.name)
 

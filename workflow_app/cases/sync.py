@@ -51,9 +51,10 @@ def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, open
     for row, scope in created:
         audit.record("task_created", actor=actor, instance=instance, task=row,
                      detail={"role": row.role, "scope": scope.code})
+    # what the completed nodes ask for (a milestone, a fact) happened before the case ended or failed
+    effects.apply(work, instance, outcome.take_events(), actor, opened=[row for row, _ in created])
     if status_event:
         audit.record(status_event[0], actor=actor, instance=instance, detail=status_event[1])
-    effects.apply(work, instance, outcome.take_events(), actor)
 
 
 def _sync_status(instance, outcome: Outcome, now, holds: list) -> tuple[str, dict | None] | None:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload, undefer
@@ -88,9 +89,16 @@ def task_detail(task_id: int, user: User) -> TaskView:
     return task_view(task, data, classes=classes)
 
 
+# What a case in error says to everyone but its administrators and designers (they read the
+# engine's own text on the incidents page).
+FAULT = {"code": "engine_error", "message": "此事件处理遇到故障，已通知管理员处理",
+         "message_en": "Something went wrong handling this case; the administrators have been told"}
+
+
 @dataclass
 class InstanceView:
-    """A case as ``user`` may see it: ``data`` and ``history`` limited to the field classes they see."""
+    """A case as ``user`` may see it: ``data`` and ``history`` limited to the field classes they see;
+    a failure in the engine's words only for who repairs cases (``technical``)."""
 
     instance: ProcessInstance
     tasks: list[TaskView]
@@ -99,9 +107,40 @@ class InstanceView:
     data: dict
     classes: frozenset[str]
     reporter: str | None  # who started it, when the viewer may know
+    error: dict | None = None
+    technical: bool = False
 
     def __getattr__(self, name):
         return getattr(self.instance, name)
+
+
+def sees_failures(user: User, instance: ProcessInstance) -> bool:
+    """Whether ``user`` may read what went wrong in the engine's own words (administrators and
+    process designers of the case's unit)."""
+    return access.capable(user, access.ADMINISTER, instance.org_unit) or \
+        access.capable(user, access.DESIGN, instance.org_unit)
+
+
+def error_shown(instance, user: User) -> dict | None:
+    """What ``user`` reads of a case's failure (an ``InstanceView`` has it decided already)."""
+    if isinstance(instance, InstanceView):
+        return instance.error
+    error = instance.error
+    if error and instance.status != "blocked" and not sees_failures(user, instance):
+        return dict(FAULT)
+    return error
+
+
+def _plain_failures(history: list) -> list:
+    """The timeline with each engine failure told in a sentence people read, not the exception."""
+    shown = []
+    for event in history:
+        if getattr(event, "kind", None) == "instance_error":
+            fields = {name: getattr(event, name, None) for name in (
+                "id", "at", "kind", "actor", "actor_id", "human_task_id", "task_name", "changed_keys", "instance_id")}
+            event = SimpleNamespace(**{**fields, "detail": dict(FAULT)})
+        shown.append(event)
+    return shown
 
 
 def instance_detail(instance_id: int, user: User) -> InstanceView:
@@ -118,7 +157,14 @@ def instance_detail(instance_id: int, user: User) -> InstanceView:
     history = visibility.history(audit.for_instance(instance_id), classes, instance.started_by_id)
     data = visibility.case_data(instance.data, classes, store.manifest(instance.version))
     reporter = instance.started_by.name if instance.started_by and "contact" in classes else None
-    return InstanceView(instance, open_views, history, list(instance.timers), data, classes, reporter)
+    technical = sees_failures(user, instance)
+    error = instance.error
+    if not technical:
+        history = _plain_failures(history)
+        if error and instance.status != "blocked":  # a hold says why in the platform's words; a failure not
+            error = dict(FAULT)
+    return InstanceView(instance, open_views, history, list(instance.timers), data, classes, reporter, error,
+                        technical)
 
 
 @dataclass

@@ -3,9 +3,11 @@
 A draft is a whole bundle (for a variant: the merged files, as its versions are stored) started
 from a version or from an upload. Every save is validated with the checks deploy makes
 (``deployment.check``); nothing is stored as a version until a designer publishes it, which needs
-the designer role where it goes, a comment, a passing validation of what is published, and no
-failed test run of that very content. Publishing shows the diff against the live version (BPMN,
-DMN and forms) and deploys through ``deployment``: the version's comment is the designer's.
+the designer role where it goes, a comment, a passing validation of what is published, and a
+test run of that very content that reached the end (unless it changes nothing that runs; no role
+may skip it). Publishing shows the diff against the live version (BPMN, DMN and forms, compared
+by meaning, not by bytes) and deploys through ``deployment``: the version's comment is the
+designer's.
 """
 
 import hashlib
@@ -212,28 +214,78 @@ def test_failed(draft: ProcessDraft) -> bool:
     return run.get("sha256") == content_sha(files_of(draft)) and run.get("status") == "error"
 
 
+# Why a draft may not be published yet, as the designer is told (what to do first).
+NEEDS_TEST_RUN = "请先试运行此版本并通过"
+_UNTESTED = {
+    "missing": ("这个版本还没有测试运行", "this version has not been test-run"),
+    "stale": ("草稿在上次测试运行后又有改动", "the draft changed after its last test run"),
+    "error": ("最近一次测试运行出错，修改后需重新测试", "its last test run ended in an error; fix it and run again"),
+    "running": ("测试运行还没有走完（把待办、定时器或消息走到结束）",
+                "its test run has not reached the end (play its tasks, timers or messages to the end)"),
+}
+
+
+def untested(draft: ProcessDraft) -> str | None:
+    """Why the draft's present content has no passing test run (None: it has one). A passing run
+    is one that reached the end, of exactly this content."""
+    run = draft.test_run or {}
+    if not run.get("sha256"):
+        return "missing"
+    if run["sha256"] != content_sha(files_of(draft)):
+        return "stale"
+    if run.get("status") == "completed":
+        return None
+    return "error" if run.get("status") == "error" else "running"
+
+
+def test_needed(draft: ProcessDraft) -> str | None:
+    """Why publishing waits for a test run: None when this content passed one, or when it changes
+    nothing that runs (no BPMN, DMN or form differs in meaning from the live version: publishing
+    it cannot change how a case runs)."""
+    reason = untested(draft)
+    if reason is None or (live_version(draft) is not None and not changes(draft)):
+        return None
+    return reason
+
+
+def untested_message(reason: str) -> tuple[str, str]:
+    """(中文, English) for a draft that needs a passing test run first."""
+    zh, en = _UNTESTED[reason]
+    return f"{NEEDS_TEST_RUN}：{zh}。", f"Run a test run of this version to the end first: {en}."
+
+
 def publish(draft_id: int, actor: User, comment: str) -> deployment.DeployResult:
     """Deploy the draft as the next version. Refused (nothing stored) without a comment, when the
-    draft does not validate, or when its last test run of this content ended in an error."""
+    draft does not validate, or without a test run of this very content that reached the end
+    (``test_needed``). No role may skip the test run."""
     comment = (comment or "").strip()
     if not comment:
         raise InvalidInput("publishing needs a comment: what changed and why", {"comment": ["required"]})
     if len(comment) > MAX_COMMENT:
         raise InvalidInput("the comment is too long", {"comment": [f"at most {MAX_COMMENT} characters"]})
     draft = open_draft(draft_id, actor)
-    if test_failed(draft):
-        raise Conflict("the last test run of this draft ended in an error; fix the draft and run it again")
+    if not is_valid(draft):
+        checked = validate(draft_id, actor)
+        if not is_valid(checked):
+            raise BundleInvalid(deployment.REFUSED, (checked.validation or {}).get("problems") or [])
+        draft = open_draft(draft_id, actor)
+    reason = test_needed(draft)
+    if reason is not None:
+        zh, en = untested_message(reason)
+        raise Conflict(zh, {"test_run": [en]})
+    tested = "unchanged" if untested(draft) else (draft.test_run or {}).get("started_at")
     try:
         result = deployment.deploy(files_of(draft), actor=actor, locality=draft.locality or None,
                                    comment=comment, key=draft.key)
     except BundleInvalid:
         validate(draft_id, actor)  # keep what was wrong on the draft
         raise
-    uow.run(lambda work: _published(work, draft_id, actor, comment, result))
+    uow.run(lambda work: _published(work, draft_id, actor, comment, result, tested))
     return result
 
 
-def _published(work, draft_id: int, actor: User, comment: str, result: deployment.DeployResult) -> None:
+def _published(work, draft_id: int, actor: User, comment: str, result: deployment.DeployResult,
+               tested: str | None) -> None:
     draft = store.get(draft_id)
     now = clock.now()
     draft.status, draft.comment, draft.updated_at = "published", comment, now
@@ -241,4 +293,5 @@ def _published(work, draft_id: int, actor: User, comment: str, result: deploymen
     draft.test_run = None
     audit.record("draft_published", actor=actor, subject=f"draft:{draft.id}",
                  detail={"key": result.version.key, "locality": result.version.locality or None,
-                         "version": result.version.version, "unchanged": result.unchanged, "comment": comment})
+                         "version": result.version.version, "unchanged": result.unchanged, "comment": comment,
+                         "test_run": tested})

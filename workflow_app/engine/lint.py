@@ -196,3 +196,48 @@ def _check_cycle(text: str) -> tuple[str, dict] | None:
             code, params = found
             return code, {**params, "value": text}
     return None
+
+
+# --- the data a piece of Python reads and sets (for deploy's data-flow check) ----------------------
+def _parsed(source: str, mode: str):
+    try:
+        return ast.parse(source.strip() if mode == "eval" else source, mode=mode)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _bound(tree) -> set[str]:
+    """Every name the code binds anywhere: assignment targets, loop and comprehension variables,
+    function and lambda arguments, imports, ``except … as``, ``match`` captures."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def names_set(source: str) -> set[str]:
+    """The data names a script may set (every name it binds: conservative)."""
+    tree = _parsed(source, "exec")
+    return _bound(tree) if tree is not None else set()
+
+
+def names_read(source: str, mode: str) -> set[str]:
+    """The data names an expression (``eval``) or script (``exec``) reads that it does not bind
+    itself; a name only ever called (``now()``) is a function, not data. Unparsable code reads
+    nothing here (the syntax check reports it)."""
+    tree = _parsed(source, mode)
+    if tree is None:
+        return set()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    loaded = {node.id for node in ast.walk(tree)
+              if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in called}
+    return loaded - _bound(tree)

@@ -265,6 +265,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "{tag} {element} 等待{kind_zh} {name}，但流程包中没有任何地方发送它，也没有标明由外部发送："
                          "案件会永远停在这里。请在流程中发送它；如果由其他系统通过 POST /api/v1/{kind}s 发送，请在"
                          "该事件或该{kind_zh}上设置属性 external = true。"),
+    # --- data flow (engine/deadends.py::data_flow) ---------------------------------------------------
+    "data.decision_output": ("{reader_en} reads variable '{name}', but decision table '{decision}' (called by "
+                             "{task}) no longer has that output column (now {now}), and nothing else in the process "
+                             "sets '{name}': a case would stop in error there. Rename the decision's output back to "
+                             "'{name}', or make it read {now}.",
+                             "{reader_zh}读取变量 '{name}'，但决策表 '{decision}'（由 {task} 调用）的输出已没有该列"
+                             "（现为 {now}），流程中也没有其他环节设置 '{name}'：案件走到这里会出错。请把决策表的输出列"
+                             "改回 '{name}'，或改为读取 {now}。"),
+    "data.unset": ("{reader_en} reads variable '{name}', which nothing in the process sets (no form field, script, "
+                   "decision output or data object, and the start form does not have it): a case would stop in "
+                   "error there. Add it to a form, set it in a script, or correct the name.",
+                   "{reader_zh}读取变量 '{name}'，但流程中没有任何环节会设置它（表单字段、脚本、决策表输出、数据对象"
+                   "都没有，开始表单中也没有）：案件走到这里会出错。请把它加到表单中、在脚本中设置，或改正变量名。"),
     # --- whatever the engine says that we have no sentence for ------------------------------------
     "engine.refused": ("The engine refused {element_en}: {detail}.", "流程引擎拒绝了{element_zh}：{detail}。"),
     "engine.unreadable": ("{element_en} could not be read: the model is incomplete (an attribute or child element "

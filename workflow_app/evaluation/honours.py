@@ -2,9 +2,14 @@
 grid and every person whose figures meet all the thresholds of the locality's data
 (``honours.subjects``: per kind of subject its level, role and ``thresholds`` by indicator id, or
 ``composite`` for the subject's primary composite), leaving out anyone against whom an appeal
-was upheld in that period. There is no cap. The ``honour_nomination`` model decides (the
-supervisor may withhold a candidate, saying why, but never add one); ``evaluation.honours_awarded``
-writes the roll, public to the whole county."""
+was upheld in that period. There is no cap.
+
+The ``honour_nomination`` model decides in two levels: the candidates are grouped by the unit
+above them at ``honours.review_level`` (the town by default), whose ``honours.review_role`` (the
+town leader by default) nominates from them
+(``evaluation.honours_reviewed`` checks that only candidates are withheld, and why); the county
+supervisor approves the nominations the same way, and ``evaluation.honours_awarded`` writes the
+roll, public to the whole county. Neither level can add anyone."""
 
 from sqlalchemy import select
 
@@ -59,7 +64,8 @@ def candidates(user: User, org_unit: str | None, period_key: str | None) -> tupl
             if figures is None or view.row.key in excluded:
                 continue
             found.append({"kind": kind, "title": str(subject.get("name") or kind), "subject": view.row.key,
-                          "name": view.row.name, "unit": view.row.unit.code, "composite": view.figures.composite,
+                          "name": view.row.name, "unit": view.row.unit.code, "unit_name": view.row.unit.name_zh,
+                          "composite": view.figures.composite,
                           "figures": figures})
     found.sort(key=lambda c: (c["kind"], -(c["composite"] or 0), c["subject"]))
     return unit, period, found[:MAX_CANDIDATES]
@@ -90,46 +96,83 @@ def roll(user: User, org_unit: str | None, period_key: str | None) -> dict:
             "candidates": listed, "awarded": _awarded(unit, period)}
 
 
+def _reviews(unit, found: list[dict], level: str) -> list[dict]:
+    """The candidates grouped by the unit that reviews them: each one's ancestor at ``level``."""
+    groups: dict[str, dict] = {}
+    for candidate in found:
+        home = tree.by_code(candidate.get("unit")) or unit
+        reviewer = tree.ancestor_at(home, level)
+        if not reviewer.path.startswith(unit.path) or reviewer.level != level:
+            reviewer = tree.UnitRef.of(unit)  # above the review level: the nomination's own unit reviews
+        entry = groups.setdefault(reviewer.code, {"code": reviewer.code, "name": reviewer.name_zh, "candidates": []})
+        entry["candidates"].append(candidate)
+    return sorted(groups.values(), key=lambda g: g["code"])
+
+
 def nominate(user: User, org_unit: str | None, period_key: str | None):
     """Start the nomination case for a period with every candidate (supervisors)."""
     unit, period, found = candidates(user, org_unit, period_key)
     if not access.capable(user, access.SUPERVISE, unit):
         raise Forbidden("supervisors start the honours nomination")
     if not found:
-        raise InvalidInput(f"nobody meets the thresholds in {period.label()}", {"period": ["no candidates"]})
+        raise InvalidInput(f"nobody meets the thresholds in {period.key} under {unit.code}",
+                           {"period": ["no candidates"]})
     if _awarded(unit, period):
-        raise Conflict(f"the honours of {period.label()} at {unit.code} are already decided")
+        raise Conflict(f"the honours of {period.key} at {unit.code} are already decided")
+    rules = evaluation_data.section(unit, "honours")
+    level, role = rules.get("review_level"), rules.get("review_role")
     payload = {"period": period.key, "period_label": period.label(), "org_unit": unit.code,
-               "candidates": found, "title": f"{period.label()}荣誉评定（{unit.name_zh}）"}
+               "candidates": found, "reviews": _reviews(unit, found, level if isinstance(level, str) else "town"),
+               "review_role": role if isinstance(role, str) and role else "town_leader",
+               "title": f"{period.label()}荣誉评定（{unit.name_zh}）"}
     return service.start_internal(PROCESS, unit.code, payload, user)
 
 
-def awarded(work, instance, data: dict, actor) -> None:
-    """``evaluation.honours_awarded``: the roll, from the candidates the model kept."""
-    found = data.get("candidates") if isinstance(data.get("candidates"), list) else []
-    withheld = data.get("withheld") if isinstance(data.get("withheld"), list) else []
-    known = {c.get("subject") for c in found if isinstance(c, dict)}
+def _withheld(chosen: list, withheld, reason, keys: tuple[str, str]) -> list[str]:
+    """The subjects withheld from ``chosen`` (refused: anyone not in it, or no reason given)."""
+    withheld = withheld if isinstance(withheld, list) else []
+    known = {c.get("subject") for c in chosen if isinstance(c, dict)}
     stray = [w for w in withheld if w not in known]
     if stray:
         raise InvalidInput("only candidates can be withheld",
-                           {"withheld": [f"not a candidate: {', '.join(map(str, stray))}"]})
-    if withheld and not str(data.get("withheld_reason") or "").strip():
-        raise InvalidInput("say why a candidate is withheld", {"withheld_reason": ["required when withholding"]})
+                           {keys[0]: [f"not a candidate: {', '.join(map(str, stray))}"]})
+    if withheld and not str(reason or "").strip():
+        raise InvalidInput("say why a candidate is withheld", {keys[1]: ["required when withholding"]})
+    return withheld
+
+
+def reviewed(work, instance, data: dict, actor) -> None:
+    """``evaluation.honours_reviewed``: a reviewing unit's nominations, only from its candidates."""
+    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    chosen = review.get("candidates") if isinstance(review.get("candidates"), list) else []
+    withheld = _withheld(chosen, data.get("town_withheld"), data.get("town_withheld_reason"),
+                         ("town_withheld", "town_withheld_reason"))
+    audit.record("honours_reviewed", actor=actor, instance=instance,
+                 subject=f"honours:{review.get('code')}:{data.get('period')}",
+                 detail={"nominated": len(chosen) - len(withheld), "withheld": withheld,
+                         "reason": str(data.get("town_withheld_reason") or "")[:2000] or None})
+
+
+def awarded(work, instance, data: dict, actor) -> None:
+    """``evaluation.honours_awarded``: the roll, from the nominations the supervisor kept."""
+    found = data.get("nominated") if isinstance(data.get("nominated"), list) else \
+        data.get("candidates") if isinstance(data.get("candidates"), list) else []
+    withheld = _withheld(found, data.get("withheld"), data.get("withheld_reason"), ("withheld", "withheld_reason"))
     unit = tree.by_code(str(data.get("org_unit") or "")) or tree.ref_by_id(instance.org_unit_id)
     root, period, now = tree.root_of(unit), str(data.get("period") or ""), clock.now()
-    for candidate in found:
-        if not isinstance(candidate, dict) or candidate.get("subject") in withheld:
-            continue
+    kept = [c for c in found if isinstance(c, dict) and c.get("subject") not in withheld]
+    for candidate in kept:
         home = tree.by_code(candidate.get("unit")) or unit
         work.add(Honour(root_id=root.id, period=period, kind=str(candidate.get("kind"))[:32],
                         subject=str(candidate.get("subject"))[:128], name=str(candidate.get("name"))[:200],
                         unit_path=home.path, figures=candidate.get("figures"), instance_id=instance.id,
                         awarded_at=now))
     audit.record("honours_awarded", actor=actor, instance=instance, subject=f"honours:{root.code}:{period}",
-                 detail={"awarded": len(known) - len(withheld), "withheld": withheld,
+                 detail={"awarded": len(kept), "withheld": withheld,
                          "reason": str(data.get("withheld_reason") or "")[:2000] or None})
 
 
 def register(registry) -> None:
+    registry.register("evaluation.honours_reviewed", reviewed)
     registry.register("evaluation.honours_awarded", awarded)
 

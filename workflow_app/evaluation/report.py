@@ -29,7 +29,7 @@ def cell(key: str, value) -> str:
 
 
 def title(detail: dict) -> str:
-    return f"第三方评估报告 · {detail['scope_name']} · {detail['period']}（第 {detail['id']} 轮）"
+    return f"第三方评估报告 · {detail['scope_name']} · {detail['period_label']}（第 {detail['id']} 轮）"
 
 
 def _rule(detail: dict) -> str:

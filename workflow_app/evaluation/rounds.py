@@ -12,11 +12,10 @@ from ..cases import service
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..indicators import periods
-from ..indicators import report as tables
 from ..models import EvaluationRound, OrgUnit, ProcessInstance, RoleAssignment, RoundSample, RoundSurvey, User
 from ..org import access, tree, visibility
 from . import data as evaluation_data
-from . import report, sampling
+from . import report, round_scores, sampling
 
 PROCESS = "third_party_evaluation"
 EVALUATE, EVALUATOR = "evaluate", "evaluator"
@@ -25,6 +24,7 @@ GRANT_DAYS = timedelta(days=90)  # at most; closing the round revokes the grants
 SCORES = {"callbacks": "第三方回访数", "reached": "第三方接通", "satisfaction": "第三方满意率",
           "solved": "第三方解决率", "mismatches": "回访不符", "survey": "社会评价得分", "score": "第三方评估得分"}
 MAX_TEXT = 200
+SCOPE_LEVELS = ("county", "town", "community")
 
 
 def may_evaluate(user: User, unit) -> bool:
@@ -35,6 +35,17 @@ def home_scope(user: User):
     """The highest unit where ``user`` evaluates (None: not an evaluator)."""
     held = access.units_with(user, EVALUATE)
     return min(held, key=lambda u: len(u.path)) if held else None
+
+
+def scope_choices(user: User) -> list[dict]:
+    """The units an evaluator may open a round for (their scope and the towns and communities
+    under it), by name: ``[{code, name, level}]``."""
+    home = home_scope(user)
+    if home is None:
+        return []
+    units = db.session.execute(select(OrgUnit).where(tree.subtree(home), OrgUnit.kind == "area",
+                                                     OrgUnit.level.in_(SCOPE_LEVELS)).order_by(OrgUnit.path)).scalars()
+    return [{"code": u.code, "name": u.name_zh, "level": u.level} for u in units if may_evaluate(user, u)]
 
 
 def may_read(user: User, unit) -> bool:
@@ -56,7 +67,7 @@ def create(user: User, scope: str, period_key: str, share: float | None, minimum
            seed: str | None) -> EvaluationRound:
     unit = tree.require(scope, "scope")
     if not may_evaluate(user, unit):
-        raise Forbidden(f"only evaluators open evaluation rounds ({user.username} at {unit.code})")
+        raise Forbidden(f"only evaluators open evaluation rounds at {unit.code}")
     period = periods.parse(period_key)
     rules = evaluation_data.section(unit, "sample")
     share = share if share is not None else rules.get("share", 0.1)
@@ -70,9 +81,10 @@ def create(user: User, scope: str, period_key: str, share: float | None, minimum
     drawn = sampling.draw(sampling.closed_cases(unit, period), share, minimum, seed)
     total = sum(len(ids) for ids in drawn.values())
     if not total:
-        raise InvalidInput(f"no case closed in {period.label()} under {unit.code}", {"period": ["no closed cases"]})
+        raise InvalidInput(f"no case closed in {period.key} under {unit.code}", {"period": ["no closed cases"]})
     if total > sampling.MAX_SAMPLE:
-        raise InvalidInput("the sample is too large for one round", {"sample": [f"at most {sampling.MAX_SAMPLE}"]})
+        raise InvalidInput(f"the sample is too large for one round (at most {sampling.MAX_SAMPLE})",
+                           {"sample": [f"at most {sampling.MAX_SAMPLE} cases"]})
     grids = [tree.UnitRef.of(u) for u in db.session.execute(
         select(OrgUnit).where(tree.subtree(unit), OrgUnit.level == sampling.GRID, OrgUnit.kind == "area")
         .order_by(OrgUnit.path)).scalars()]
@@ -124,7 +136,8 @@ def grant_reason(round_id: int) -> str:
     return f"evaluation_round:{round_id}"
 
 
-def _round(user: User, round_id: int) -> EvaluationRound:
+def readable(user: User, round_id: int) -> EvaluationRound:
+    """The round, when ``user`` may read it (404 otherwise)."""
     row = db.session.get(EvaluationRound, round_id)
     if row is None or not may_read(user, row.unit):
         raise NotFound(f"no evaluation round {round_id}")
@@ -132,14 +145,17 @@ def _round(user: User, round_id: int) -> EvaluationRound:
 
 
 def sample(user: User, round_id: int) -> dict:
-    row = _round(user, round_id)
+    row = readable(user, round_id)
     samples = list(db.session.execute(select(RoundSample).where(RoundSample.round_id == row.id)
                                       .order_by(RoundSample.grid_path, RoundSample.case_id)).scalars())
     grids: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
     for s in samples:
-        grids.setdefault(tree.ref_by_id(s.grid_id).code, []).append(s.case_id)
+        grid = tree.ref_by_id(s.grid_id)
+        grids.setdefault(grid.code, []).append(s.case_id)
+        names[grid.code] = grid.name_zh
     return {"id": row.id, "seed": row.seed, "share": row.share, "minimum": row.minimum,
-            "case_ids": sorted(s.case_id for s in samples), "grids": grids}
+            "case_ids": sorted(s.case_id for s in samples), "grids": grids, "grid_names": names}
 
 
 def _progress(row: EvaluationRound) -> dict:
@@ -154,32 +170,25 @@ def _progress(row: EvaluationRound) -> dict:
             "surveys": surveys or 0, "done_share": round(called / size, 4) if size else None}
 
 
-def _scores(user: User, row: EvaluationRound) -> dict:
-    period = periods.parse(row.period)
-    unit = row.unit
-
-    def figures(view) -> dict:
-        values = view.figures.values
-        return {"subject": view.row.key, "name": view.row.name, **{k: values.get(v) for k, v in SCORES.items()}}
-
-    grids = tables.table(user, tables.Ask(unit.code, period, sampling.GRID, with_previous=False))
-    workers = tables.table(user, tables.Ask(unit.code, period, "person", "grid_worker", with_previous=False))
-    return {"indicators": SCORES, "total": figures(grids.total),
-            "grids": [figures(v) for v in grids.rows if v.figures.values.get(SCORES["callbacks"])
-                      or v.figures.values.get(SCORES["survey"]) is not None],
-            "workers": [figures(v) for v in workers.rows if v.figures.values.get(SCORES["callbacks"])]}
+def _scores(row: EvaluationRound) -> dict:
+    """The round's own per-grid and per-worker scores (never another round's callbacks)."""
+    found = round_scores.scores(row, SCORES)
+    return {"indicators": SCORES, "total": found["total"],
+            "grids": [g for g in found["grids"] if g["callbacks"] or g["survey"] is not None],
+            "workers": [w for w in found["workers"] if w["callbacks"]]}
 
 
 def present(row: EvaluationRound) -> dict:
     return {"id": row.id, "scope": row.unit.code, "scope_name": row.unit.name_zh, "period": row.period,
+            "period_label": periods.parse(row.period).label(),
             "share": row.share, "minimum": row.minimum, "seed": row.seed, "sample_size": row.sample_size,
             "status": row.status, "instance_id": row.instance_id, "created_at": row.created_at,
             "closed_at": row.closed_at}
 
 
 def detail(user: User, round_id: int) -> dict:
-    row = _round(user, round_id)
-    return {**present(row), "progress": _progress(row), "scores": _scores(user, row), "generated_at": clock.now(),
+    row = readable(user, round_id)
+    return {**present(row), "progress": _progress(row), "scores": _scores(row), "generated_at": clock.now(),
             "mismatches": _mismatch_rows(select(RoundSample).where(RoundSample.round_id == row.id))}
 
 

@@ -62,7 +62,7 @@ def task_context(task_id: int, user: User) -> TaskContext:
     context = TaskContext(task, may, actions.comments(task_id, user), actions.attachments(task_id, user))
     if may["complete"] and task.form:
         document = (store.manifest(task.instance.version).get("forms") or {}).get(task.form)
-        context.choices = taskforms.reference_choices(document, tree.ref_by_id(task.instance.org_unit_id))
+        context.choices = taskforms.reference_choices(document, tree.ref_by_id(task.instance.org_unit_id), user)
     if may["delegate"]:
         context.eligible = [u for u in actions.eligible_users(task_id, user) if u.id not in (task.assignee_id, user.id)]
     return context

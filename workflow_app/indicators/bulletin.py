@@ -12,11 +12,12 @@ from ..errors import Forbidden
 from ..extensions import db
 from ..models import OrgUnit, User
 from ..org import access, tree
-from . import closing, periods, permissions, report, stream, subjects
+from . import closing, periods, permissions, report, stream, subjects, words
 from . import document as doc
 from .tables import CaseEntry
 
 TREND_MONTHS = 12
+SYSTEM_AUTHOR = "平台（自动补记）"
 WORST = 10
 TOP_CATEGORIES = 12
 LEVELS = (("town", "镇街"), ("community", "村社区"), ("grid", "网格"), ("department", "部门"))
@@ -135,9 +136,26 @@ def build(user: User, county_code: str, month_key: str) -> dict:
 
 
 def _adjustments(table: report.Table) -> list[dict]:
-    """Every correction of the month in the county (the total row holds them all)."""
+    """Every correction of the month in the county (the total row holds them all): a person's
+    correction of a count as it was made; the platform's own (facts that arrived after the freeze)
+    summed per unit and count, so a late batch reads as one line per unit and count, not one per day."""
     names = subjects.names_of(a.author for a in table.total.adjustments)
-    return [{"id": a.id, "subject": tree.ref_by_id(a.unit_id).code, "name": tree.ref_by_id(a.unit_id).name_zh,
-             "person": bool(a.actor_id), "indicator": a.indicator, "delta": a.delta, "reason": a.reason,
-             "author": a.author, "author_name": names.get(a.author, a.author), "at": a.at}
-            for a in table.total.adjustments]
+    made, late = [], {}
+    for a in table.total.adjustments:
+        unit = tree.ref_by_id(a.unit_id)
+        if a.indicator is not None or a.atom is None:
+            made.append({"id": a.id, "subject": unit.code, "name": unit.name_zh, "person": bool(a.actor_id),
+                         "indicator": a.indicator, "what": None, "delta": a.delta, "reason": a.reason,
+                         "author": a.author, "author_name": names.get(a.author, a.author), "at": a.at})
+            continue
+        entry = late.setdefault((a.unit_id, a.atom), {
+            "id": a.id, "subject": unit.code, "name": unit.name_zh, "person": bool(a.actor_id), "indicator": None,
+            "what": words.atom_words(a.atom), "delta": 0, "reason": "", "author": a.author,
+            "author_name": SYSTEM_AUTHOR, "at": a.at, "reasons": []})
+        entry["delta"] += a.delta
+        entry["reasons"] += [a.reason] if a.reason not in entry["reasons"] else []
+        entry["at"] = max(entry["at"], a.at)
+    for entry in late.values():
+        reasons = entry.pop("reasons")
+        entry["reason"] = reasons[0] if len(reasons) == 1 else f"冻结后到达的数据（{len(reasons)} 批补记）"
+    return made + [e for e in late.values() if e["delta"]]

@@ -55,13 +55,18 @@ def _styles() -> dict:
         "h2": ParagraphStyle("h2", fontName=name, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4,
                              textColor=colors.HexColor("#1e3a8a"), wordWrap="CJK"),
         "body": ParagraphStyle("body", fontName=name, fontSize=9, leading=13, wordWrap="CJK"),
+        "head": ParagraphStyle("head", fontName=name, fontSize=7.5, leading=9.5, alignment=1, wordWrap="CJK"),
         "small": ParagraphStyle("small", fontName=name, fontSize=7.5, leading=10, wordWrap="CJK",
                                 textColor=colors.HexColor("#475569")),
     }
 
 
 def _table(rows: list[list], widths=None, header_rows: int = 1) -> Table:
-    name = font()
+    """A ruled table whose header cells wrap inside their columns (long indicator names in narrow
+    columns would otherwise run into each other)."""
+    name, head = font(), _styles()["head"]
+    rows = [[Paragraph(str(cell), head) if isinstance(cell, str) else cell for cell in row]
+            for row in rows[:header_rows]] + rows[header_rows:]
     table = Table(rows, colWidths=widths, repeatRows=header_rows)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), name), ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -155,7 +160,7 @@ def _ranking(bulletin: dict, level: str) -> Table:
         rows.append([row["rank"] or "—", Paragraph(row["name"], _styles()["body"]), present.score(row["composite"]),
                      row["grade"] or "—", present.rank_change(row), *[present.value(bulletin, c, row["values"][c])
                                                                     for c in columns]])
-    fixed = [WIDTH * 0.08, WIDTH * 0.24, WIDTH * 0.11, WIDTH * 0.07, WIDTH * 0.1]
+    fixed = [WIDTH * 0.06, WIDTH * 0.18, WIDTH * 0.09, WIDTH * 0.06, WIDTH * 0.08]
     rest = (WIDTH - sum(fixed)) / max(len(columns), 1)
     return _table(rows, fixed + [rest] * len(columns))
 
@@ -186,8 +191,10 @@ def render(bulletin: dict) -> bytes:
     if bulletin["adjustments"]:
         story += [Paragraph("四、更正记录", styles["h2"])]
         rows = [["单位", "指标", "调整", "原因", "调整人"]]
-        rows += [[a["name"], present.indicator_name(bulletin, a["indicator"]), f"{a['delta']:+g}",
-                  Paragraph(a["reason"], styles["body"]), a["author_name"]] for a in bulletin["adjustments"]]
+        rows += [[Paragraph(a["name"], styles["body"]), Paragraph(present.adjusted(bulletin, a), styles["body"]),
+                  f"{a['delta']:+g}",
+                  Paragraph(a["reason"], styles["body"]), Paragraph(a["author_name"], styles["body"])]
+                 for a in bulletin["adjustments"]]
         story.append(_table(rows, [WIDTH * 0.2, WIDTH * 0.15, WIDTH * 0.1, WIDTH * 0.4, WIDTH * 0.15]))
     story += [Spacer(1, 8), Paragraph(present.footnote(bulletin), styles["small"])]
     document.build(story)

@@ -16,6 +16,11 @@ def indicator_name(bulletin: dict, indicator: str | None) -> str:
     return (bulletin["indicators"].get(indicator) or {}).get("name") or indicator
 
 
+def adjusted(bulletin: dict, adjustment: dict) -> str:
+    """What an adjustment corrects: an indicator, or (the platform's late data) a count in words."""
+    return adjustment.get("what") or indicator_name(bulletin, adjustment.get("indicator"))
+
+
 def value(bulletin: dict, indicator: str, number) -> str:
     if number is None:
         return "—"

@@ -231,14 +231,16 @@ class Ask:
     with_previous: bool = True
 
 
-def table(user: User, ask: Ask) -> Table:
-    """The indicator table (the API's and the pages' one entry point)."""
+def table(user: User, ask: Ask, roll_up: bool = True) -> Table:
+    """The indicator table (the API's and the pages' one entry point); ``roll_up=False`` when the
+    caller rolled the facts stream up already (a trend asks for many tables in one request)."""
     unit = resolve_unit(user, ask.code)
     level = ask.level or subjects.default_level(unit)
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}", {"level": ["unknown level"]})
     only_user = _access(user, unit, level)
-    stream.catch_up(stream.READ_BUDGET)
+    if roll_up:
+        stream.catch_up(stream.READ_BUDGET)
     return build(unit, ask, level, only_user)
 
 

@@ -17,7 +17,26 @@ CASE_WORDS = {
     "closed_on_time": "本期按期结案的案件", "closed_late": "本期超期结案的案件",
     "open": "期末仍在办理的案件", "overdue_open": "期末仍未结案且已超期的案件",
 }
+ATOM_CASE_WORDS = {
+    "filed": "立案", "due": "应结案", "closed": "结案", "closed_on_time": "按期结案", "closed_late": "超期结案",
+    "open": "在办案件", "overdue": "超期未结案件",
+}
 OPERATORS = {"*": " × ", "/": " ÷ ", "-": " − ", "+": " ＋ ", "(": "（", ")": "）", ",": "，"}
+
+
+def atom_words(atom: str) -> str:
+    """What a rolled-up count is, in words (``c|closed`` reads 结案; ``f|rework|核查`` 返工（核查）)."""
+    parts = (atom or "").split("|")
+    source, kind = parts[0], parts[1] if len(parts) > 1 else ""
+    if source == "c":
+        return ATOM_CASE_WORDS.get(kind, kind)
+    details = [p for p in parts[2:] if p]
+    if source == "t":
+        base = "超时未办结任务"
+        details = parts[2:3] if len(parts) > 2 and parts[2] else []
+    else:
+        base = FACT_WORDS.get(kind, kind) + ("（每案一次）" if source == "f1" else "")
+    return base + (f"（{'，'.join(details)}）" if details else "")
 
 
 def _list(value) -> str:

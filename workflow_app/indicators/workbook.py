@@ -117,7 +117,7 @@ def _categories(book: Workbook, bulletin: dict) -> None:
 def _adjustments(book: Workbook, bulletin: dict) -> None:
     sheet = _sheet(book, "更正记录", ["单位", "编码", "指标", "调整", "原因", "调整人", "时间"])
     for item in bulletin["adjustments"]:
-        sheet.append([item["name"], item["subject"], present.indicator_name(bulletin, item["indicator"]),
+        sheet.append([item["name"], item["subject"], present.adjusted(bulletin, item),
                       item["delta"], item["reason"], item["author_name"], present.when(item["at"])])
     _widths(sheet, [22, 14, 14, 8, 40, 12, 18])
 

@@ -5,8 +5,9 @@ tasks completed, completed on time, the on-time rate, and the backlog at the end
 - on time: of those, completed at or before their due time (a task with no time limit, or
   completed while its clock was paused, has nothing to be late against and counts as on time);
 - backlog: tasks open at the end of the week: created before the week's end and not completed or
-  cancelled before it; ``overdue`` is the part of the backlog already past its due time then, so
-  an on-time rate never hides what is still open and late (domain §4).
+  cancelled before it; ``overdue`` is the part of the backlog already past its due time then;
+- the on-time rate is on time ÷ due (应办结 = completed in the week + still open and overdue at
+  its end), as 按期结案率 = 按期结案 ÷ 应结案 (domain §4): open late work lowers it, never hides.
 Weeks are ISO weeks (Monday 00:00) in the business time zone; the current week is partial.
 """
 
@@ -42,9 +43,14 @@ class WeekCounts:
     overdue: int = 0
 
     @property
+    def due(self) -> int:
+        """应办结: completed in the week, or open and past due at its end."""
+        return self.completed + self.overdue
+
+    @property
     def rate(self) -> float | None:
-        """On-time rate in [0, 1], or None for a week with nothing completed."""
-        return self.on_time / self.completed if self.completed else None
+        """On-time rate in [0, 1] (on time ÷ due), or None for a week with nothing due."""
+        return self.on_time / self.due if self.due else None
 
 
 @dataclass

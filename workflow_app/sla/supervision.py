@@ -8,7 +8,7 @@ count on the case's town (and on the department's own board)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from .. import clock
 from ..calendar import limits
@@ -35,13 +35,22 @@ def scope(user: User, code: str | None) -> OrgUnit:
 SUMMONED_KINDS = ("department", "external")  # units a case's town summons; their tasks count on the town
 
 
+def _summons_outside(unit: OrgUnit) -> bool:
+    """Whether any unit a case may summon (departments, outside bodies) sits outside ``unit``'s subtree."""
+    outside = select(OrgUnit.id).where(OrgUnit.kind.in_(SUMMONED_KINDS), ~tree.within(OrgUnit.path, unit.path))
+    return db.session.scalar(outside.limit(1)) is not None
+
+
 def in_unit(unit: OrgUnit):
-    """Open tasks ``unit`` supervises: scoped in its subtree, or summoned units' tasks on its cases."""
+    """Open tasks ``unit`` supervises: scoped in its subtree, or summoned units' tasks on its cases
+    (where every summoned unit is in the subtree already, as under a county, the subtree is all)."""
+    here = tree.within(HumanTask.scope_path, unit.path)
+    if not _summons_outside(unit):
+        return here
     own_cases = select(ProcessInstance.id).join(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id).where(
         tree.within(OrgUnit.path, unit.path))
     summoned = select(OrgUnit.id).where(OrgUnit.kind.in_(SUMMONED_KINDS))
-    return or_(tree.within(HumanTask.scope_path, unit.path),
-               and_(HumanTask.scope_unit_id.in_(summoned), HumanTask.instance_id.in_(own_cases)))
+    return or_(here, and_(HumanTask.scope_unit_id.in_(summoned), HumanTask.instance_id.in_(own_cases)))
 
 
 @dataclass
@@ -73,41 +82,54 @@ def _empty() -> dict:
     return {"open": 0, "green": 0, "yellow": 0, "red": 0, "paused": 0, "none": 0, "cases": 0}
 
 
-def _grouped(column, unit: OrgUnit) -> dict:
-    """Open-task counts per ``column`` value and SLA colour, plus distinct cases per value."""
-    scope = (HumanTask.state == OPEN, in_unit(unit))
-    result: dict = {}
-    for key, colour, count in db.session.execute(
-            select(column, HumanTask.sla_state, func.count()).where(*scope).group_by(column, HumanTask.sla_state)):
-        entry = result.setdefault(key, _empty())
-        entry["open"] += count
-        entry[colour or "none"] += count
-    for key, count in db.session.execute(
-            select(column, func.count(HumanTask.instance_id.distinct())).where(*scope).group_by(column)):
-        result.setdefault(key, _empty())["cases"] = count
-    return result
+BREAKDOWNS = ("child", "stage", "process_key", "total")
+
+
+def _counted(unit: OrgUnit) -> dict[str, dict]:
+    """Open-task counts per SLA colour and distinct cases, per child unit, stage, process and in
+    all, for the tasks ``unit`` supervises: one statement, the tasks read once (a materialized
+    CTE) and grouped four ways (summoned departments' tasks count in the totals only)."""
+    child = func.substr(HumanTask.scope_path, 1, len(unit.path) + 9)
+    rows = (select(child.label("child"), HumanTask.stage.label("stage"),
+                   HumanTask.process_key.label("process_key"), literal("").label("total"),
+                   HumanTask.sla_state.label("colour"), HumanTask.instance_id.label("case_id"))
+            .where(HumanTask.state == OPEN, in_unit(unit)).cte("supervised").prefix_with("MATERIALIZED"))
+    parts = []
+    for name in BREAKDOWNS:
+        column = rows.c[name]
+        parts.append(select(literal(name).label("by"), column.label("key"), rows.c.colour,
+                            func.count().label("n"), literal(0).label("cases")).group_by(column, rows.c.colour))
+        parts.append(select(literal(name), column, literal(None), literal(0),
+                            func.count(rows.c.case_id.distinct())).group_by(column))
+    found: dict[str, dict] = {name: {} for name in BREAKDOWNS}
+    for by, key, colour, n, cases in db.session.execute(union_all(*parts)):
+        entry = found[by].setdefault(key, _empty())
+        if cases:
+            entry["cases"] = cases
+        else:
+            entry["open"] += n
+            entry[colour or "none"] += n
+    return found
 
 
 def summary(user: User, code: str | None) -> dict:
     """Counts for the unit, per child unit (for drill-down) and per stage."""
     unit = scope(user, code)
-    by_child = _grouped(func.substr(HumanTask.scope_path, 1, len(unit.path) + 9), unit)
-    here = tree.within(HumanTask.scope_path, unit.path)  # summoned departments' tasks count in the totals
-    totals = _grouped(case((here, func.substr(HumanTask.scope_path, 1, len(unit.path))), else_=literal(unit.path)),
-                      unit).get(unit.path, _empty())
+    counted = _counted(unit)
+    by_child, totals = counted["child"], counted["total"].get("", _empty())
     children = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.path))
     child_rows = [{"code": c.code, "name": c.name_zh, "level": c.level, "type": c.kind,
                    **by_child.get(c.path, _empty())} for c in children.scalars()]
-    stages = [{"stage": k, **v} for k, v in sorted(_grouped(HumanTask.stage, unit).items(), key=lambda kv: str(kv[0]))]
+    stages = [{"stage": k, **v} for k, v in sorted(counted["stage"].items(), key=lambda kv: str(kv[0]))]
     return {"org_unit": unit.code, "name": unit.name_zh, "totals": totals, "children": child_rows, "stages": stages,
-            "processes": _by_process(unit)}
+            "processes": _by_process(counted["process_key"])}
 
 
-def _by_process(unit: OrgUnit) -> list[dict]:
+def _by_process(counts: dict) -> list[dict]:
     """Open-task counts per process (event handling beside the service day and its visits…)."""
     names = {v.key: v.name for v in definitions.summaries() if not v.locality}
-    return [{"process_key": key, "name": names.get(key) or key, **counts}
-            for key, counts in sorted(_grouped(HumanTask.process_key, unit).items(), key=lambda kv: str(kv[0]))]
+    return [{"process_key": key, "name": names.get(key) or key, **value}
+            for key, value in sorted(counts.items(), key=lambda kv: str(kv[0]))]
 
 
 def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:

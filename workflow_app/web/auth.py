@@ -7,8 +7,9 @@ from flask import redirect, render_template, request, session, url_for
 from ..auth import login as login_service
 from ..auth import session as web_session
 from ..errors import DomainError
+from ..inbox import notices
 from ..sla import notify
-from . import bp
+from . import bp, i18n
 from .common import login_required, user
 from .messages import localise
 
@@ -62,7 +63,8 @@ def logout():
 @bp.get("/notifications")
 @login_required
 def notifications():
-    return render_template("notifications.html", items=notify.unread(user()))
+    """Unread notifications, each in the reader's language (stored once, rendered here)."""
+    return render_template("notifications.html", items=notices.shown_all(notify.unread(user()), i18n.lang()))
 
 
 @bp.post("/notifications/<int:note_id>/read")

@@ -2,17 +2,22 @@
 limited to the process's summary (the ``case_summary`` process property: data keys in order;
 a resident sees ``public_summary``), local readable times, units, departments and people by name.
 
-Staff see the summary, the open steps, timers, the timeline and the live BPMN diagram. A resident
+Staff see the summary, the whistle record round by round and each department's report (from the
+data the model keeps: ``whistle_rounds``, ``department_reports``), the open steps, timers, the
+timeline and the live BPMN diagram; a case in error says so in a sentence, the engine's text only
+to its administrators and designers. A resident
 (someone who holds only public roles) sees a FixMyStreet-style status view instead: received,
 being handled, done, their rating, with the updates they were sent — never the diagram or the
 internal data."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Response, render_template
 
 from ..cases import views as case_views
 from ..errors import NotFound
+from ..ops import logs
 from ..org import access, people
 from ..repository import definitions
 from ..repository import instances as store
@@ -138,6 +143,76 @@ def _names(history, tasks=()) -> dict[str, str]:
     return found
 
 
+@dataclass
+class Report:
+    """One department's handling report (处置情况), as the case page shows it."""
+
+    unit: str
+    by: str
+    at: object
+    note: str
+    photos: list
+    round: int
+    lead: bool
+    rework: bool
+
+
+@dataclass
+class Round:
+    """One round of a whistle (吹哨): who was summoned, who returned it and why, who handled it."""
+
+    number: int
+    at: object
+    departments: list
+    lead: str | None
+    note: str
+    returned: list  # (unit name, reason)
+    handled: list
+    town_took_over: bool
+
+
+def _moment(text):
+    try:
+        return datetime.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _private(text: str, classes) -> str:
+    """A text as the viewer may read it: phone and ID numbers masked unless they see contact details."""
+    return text if "contact" in classes else logs.scrub(text)
+
+
+def department_reports(data: dict, classes) -> list[Report]:
+    """Each department's report, round by round, from the case data the model keeps (``department_reports``)."""
+    found = []
+    for item in (data or {}).get("department_reports") or []:
+        if not isinstance(item, dict) or not item.get("department"):
+            continue
+        photos = [p for p in item.get("photos") or [] if isinstance(p, str)]
+        found.append(Report(formrender.unit_label(item["department"]), str(item.get("by") or ""),
+                            _moment(item.get("at")), _private(str(item.get("note") or ""), classes), photos,
+                            int(item.get("round") or 0), bool(item.get("lead")), bool(item.get("rework"))))
+    return found
+
+
+def whistle_record(data: dict, classes) -> list[Round]:
+    """The whistle record (吹哨记录) from the rounds the model keeps (``whistle_rounds``)."""
+    rounds = []
+    for item in (data or {}).get("whistle_rounds") or []:
+        if not isinstance(item, dict):
+            continue
+        returned = [(formrender.unit_label(r.get("department")), _private(str(r.get("reason") or ""), classes))
+                    for r in item.get("returned") or [] if isinstance(r, dict)]
+        rounds.append(Round(int(item.get("round") or 0), _moment(item.get("at")),
+                            [formrender.unit_label(d) for d in item.get("departments") or []],
+                            formrender.unit_label(item["lead"]) if item.get("lead") else None,
+                            _private(str(item.get("note") or ""), classes), returned,
+                            [formrender.unit_label(d) for d in item.get("handled") or []],
+                            item.get("then") == "town"))
+    return rounds
+
+
 def _task_names(detail) -> dict[str, str]:
     names = {t.bpmn_id: t.name for t in detail.tasks}
     for event in detail.history:
@@ -160,7 +235,9 @@ def case(instance_id: int):
     return render_template("case.html", detail=detail, diagram=drawing, rows=data_rows(version, detail.data),
                            events=EVENT_LABELS, statuses=STATUS_LABELS, labels=key_labels(version),
                            names=_names(detail.history, detail.tasks), task_names=_task_names(detail),
-                           milestones=MILESTONE_LABELS, title=(detail.data or {}).get("title"))
+                           milestones=MILESTONE_LABELS, title=(detail.data or {}).get("title"),
+                           rounds=whistle_record(detail.data, detail.classes),
+                           reports=department_reports(detail.data, detail.classes))
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<name>")

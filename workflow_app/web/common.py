@@ -18,6 +18,7 @@ from ..org import access
 from . import bp, formrender, i18n
 from .i18n import N_
 from .messages import localise, plain_problem
+from .structured import household_label
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,35 @@ def unit_name(unit) -> str:
     return i18n.pick(unit.name_zh, getattr(unit, "name_en", None))
 
 
+def indicator_label(indicator: str | None) -> str:
+    """An indicator by its name: in English the definitions' ``name_en`` (the county's definitions
+    in force; read once a page), else its Chinese name, which is its id."""
+    if not indicator or i18n.lang() != "en":
+        return indicator or "—"
+    names = g.get("indicator_names_en")
+    if names is None:
+        from ..indicators import versions
+        from ..org import tree
+
+        names = {}
+        try:
+            root = tree.root_unit()
+            document = versions.resolve(root, clock.now()).document if root is not None else {}
+            names = {i["id"]: i.get("name_en") for i in document.get("indicators") or [] if isinstance(i, dict)}
+        except DomainError:
+            names = {}
+        g.indicator_names_en = names
+    return names.get(indicator) or indicator
+
+
+def step_name(task) -> str:
+    """A task's step as the model names it: its BPMN name, or in English the node's ``name_en``
+    extension property when the model gives one."""
+    if task is None:
+        return ""
+    return i18n.pick(task.name, (getattr(task, "properties", None) or {}).get("name_en"))
+
+
 def nav_items(current) -> list[tuple[str, str]]:
     if current is None:
         return []
@@ -241,6 +271,8 @@ def init_app(app) -> None:
     app.register_error_handler(404, _page_not_found)
     app.register_error_handler(405, _page_not_found)
     app.jinja_env.globals.update(lang_url=_lang_url, sla_label=sla_label, unit_name=unit_name, due_hint=due_hint,
+                                 household_label=household_label, step_name=step_name,
+                                 indicator_label=indicator_label,
                                  localise=localise, plain_problem=plain_problem, map_tiles=map_tiles,
                                  map_attribution=map_attribution, unit_label=formrender.unit_label,
                                  notification_title=notification_title, quick_page=quick_page)

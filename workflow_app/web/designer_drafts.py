@@ -1,8 +1,9 @@
 """The designer's drafts (草稿): draft → validate → test run → publish. Every upload and every
 edit in the modeler, the form editor or the decision-table editor is saved as a draft and
 validated; a draft is never live. A test run plays the draft in a sandbox (no case, task, fact or
-inbox entry is made) and shows the path on the diagram. Publishing needs the designer role,
-shows the diff against the live version (BPMN, DMN and forms) and records the designer's comment."""
+inbox entry is made) and shows the path on the diagram. Publishing needs the designer role and a
+test run of exactly the draft's content that reached the end (请先试运行此版本并通过), shows the
+diff against the live version (BPMN, DMN and forms, by meaning) and records the designer's comment."""
 
 import json
 
@@ -11,7 +12,7 @@ from flask_babel import gettext as _
 
 from .. import drafts
 from ..drafts import testrun
-from ..errors import BundleInvalid, DomainError, InvalidInput, NotFound
+from ..errors import BundleInvalid, Conflict, DomainError, InvalidInput, NotFound
 from ..org import access
 from . import bp, bpmndiff, bpmnlayout
 from .common import flash_error, flash_ok, login_required, user
@@ -61,7 +62,7 @@ def designer_draft(draft_id: int):
     return render_template("designer_draft.html", draft=draft, names=names, shown=shown, kind_of=kind_of,
                            valid=drafts.is_valid(draft), changes=drafts.changes(draft),
                            live=drafts.live_version(draft), run=draft.test_run,
-                           test_failed=drafts.test_failed(draft))
+                           test_failed=drafts.test_failed(draft), test_needed=_test_needed(draft))
 
 
 @bp.get("/designer/drafts/<int:draft_id>/files/<name>")
@@ -131,10 +132,19 @@ def designer_draft_discard(draft_id: int):
 
 
 # --- publishing ----------------------------------------------------------------------------------
+def _test_needed(draft) -> str | None:
+    """What the designer must do before publishing, in the page's language (None: nothing)."""
+    if draft.status != drafts.OPEN:
+        return None
+    reason = drafts.test_needed(draft)
+    return pick(*drafts.untested_message(reason)) if reason else None
+
+
 def _publish_page(draft, comment: str = "", problems=None, status: int = 200):
     return render_template("designer_publish.html", draft=draft, changes=drafts.changes(draft),
                            live=drafts.live_version(draft), valid=drafts.is_valid(draft), comment=comment,
-                           problems=problems, test_failed=drafts.test_failed(draft)), status
+                           problems=problems, test_failed=drafts.test_failed(draft),
+                           test_needed=_test_needed(draft)), status
 
 
 @bp.get("/designer/drafts/<int:draft_id>/publish")
@@ -155,6 +165,11 @@ def designer_draft_publish(draft_id: int):
     except InvalidInput as error:
         flash_error(error)
         return _publish_page(drafts.get(draft_id, actor), comment, None, 422)
+    except Conflict as error:  # e.g. no passing test run: the page says what to do
+        draft = drafts.get(draft_id, actor)
+        if _test_needed(draft) is None:
+            flash_error(error)
+        return _publish_page(draft, comment, None, error.status)
     except DomainError as error:
         flash_error(error)
         return _publish_page(drafts.get(draft_id, actor), comment, None, error.status)

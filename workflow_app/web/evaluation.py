@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from ..cases import service
 from ..cases import views as case_views
 from ..errors import DomainError, InvalidInput
-from ..evaluation import departments, honours, points, rating, rounds
+from ..evaluation import departments, honours, points, queue, rating, rounds
 from . import bp
 from .common import flash_error, flash_ok, login_required, register_quick_form, user
 from .messages import localise
 
-QUICK = {"evaluation_rate": "web.evaluation_rate", "evaluation_callback": "web.evaluation_callback"}
+QUICK = {"evaluation_rate": "web.evaluation_rate", "evaluation_callback": "web.evaluation_callback",
+         "evaluation_honours": "web.evaluation_honours_task"}
 
 
 def _text(name: str, size: int = 64) -> str | None:
@@ -37,10 +38,12 @@ def evaluation():
     scores, problem = None, None
     try:
         scores = departments.scores(person, org_unit, period)
+    except InvalidInput as error:  # a period or unit typed wrong: say what is wrong with it
+        problem = localise(error.message)
     except DomainError:  # not someone who sees the figures: the rest of the page still helps
         problem = _("没有可查看的考核数据。")
     return render_template("evaluation.html", scores=scores, problem=problem, rounds=rounds.listing(person),
-                           may_open=bool(rounds.home_scope(person)), scope=rounds.home_scope(person),
+                           may_open=bool(rounds.home_scope(person)), scopes=rounds.scope_choices(person),
                            percent=percent, number=number)
 
 
@@ -68,7 +71,7 @@ def evaluation_open_round():
 @login_required
 def evaluation_round(round_id: int):
     detail = rounds.detail(user(), round_id)
-    return render_template("evaluation_round.html", d=detail, sample=rounds.sample(user(), round_id),
+    return render_template("evaluation_round.html", d=detail, queue=queue.callbacks(user(), round_id),
                            percent=percent, number=number)
 
 
@@ -201,6 +204,54 @@ def evaluation_callback_submit(task_id: int):
         flash_error(error)
         return redirect(url_for("web.task", task_id=task_id))
     flash_ok(_("回访已登记"))
+    return redirect(url_for("web.inbox"))
+
+
+def _honours_keys(view) -> tuple[str, str, str]:
+    """(the list shown, the withheld key, the reason key): a town's review or the county's approval."""
+    properties = (view.form or {}).get("schema", {}).get("properties", {})
+    if "town_withheld" in properties:
+        return "review", "town_withheld", "town_withheld_reason"
+    return "nominated", "withheld", "withheld_reason"
+
+
+def _honours_page(task_id: int, errors=None, typed=None, status: int = 200):
+    view = case_views.task_detail(task_id, user())
+    values = (view.form or {}).get("values", {})
+    shown, _withheld, _reason = _honours_keys(view)
+    listed = values.get(shown) or []
+    if shown == "review":
+        listed = listed.get("candidates") or [] if isinstance(listed, dict) else []
+    return render_template("evaluation_honours_task.html", view=view, values=values, listed=listed,
+                           earlier=values.get("town_withheld_all") or [], errors=errors or {}, typed=typed,
+                           number=number), status
+
+
+@bp.get("/evaluation/honours/task/<int:task_id>")
+@login_required
+def evaluation_honours_task(task_id: int):
+    return _honours_page(task_id)
+
+
+@bp.post("/evaluation/honours/task/<int:task_id>")
+@login_required
+def evaluation_honours_task_submit(task_id: int):
+    view = case_views.task_detail(task_id, user())
+    _shown, withheld_key, reason_key = _honours_keys(view)
+    form = request.form
+    data = {withheld_key: [s for s in form.getlist("withhold") if s][:2000]}
+    if (form.get("reason") or "").strip():
+        data[reason_key] = form.get("reason").strip()[:2000]
+    try:
+        service.complete(task_id, data, user())
+    except InvalidInput as error:
+        shown = _errors_shown(error, lambda key: (_("暂缓理由") if key == reason_key else "", None), _("荣誉"))
+        return _honours_page(task_id, shown, {"withhold": data[withheld_key], "reason": data.get(reason_key, "")},
+                             422)
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("web.task", task_id=task_id))
+    flash_ok(_("已提交：推荐名单转下一级") if withheld_key == "town_withheld" else _("荣誉已审定，荣誉榜已公布"))
     return redirect(url_for("web.inbox"))
 
 

@@ -4,6 +4,13 @@ The convention is ``taskforms``': ``title`` (zh) and ``x-title-en``, ``x-enum-la
 {value: {zh, en}}, ``x-widget`` (textarea, select, radio, date, datetime, photos…), ``readOnly``
 and ``x-order``. Rendering never decides what is valid: the service validates and its per-field
 errors are shown next to the fields, with what the person typed kept in place.
+
+A list of records (``"type": "array"`` of objects with ``properties``) is a repeated group of the
+item's fields, posted as ``<name>.<row>.<key>``. ``x-rows`` {from, keys, label} draws one row per
+record of another field of the form (the units to rate): ``keys`` {item key: record key} are posted
+unchanged and ``label`` names the row (in its fields' errors: "住房和城乡建设局 · 沟通：此项必填").
+``x-options-from`` {from, value, label} offers a list's records as the choices of a field (the
+candidates one may withhold, by name).
 """
 
 import json
@@ -15,7 +22,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from .. import clock
-from . import i18n
+from . import i18n, structured
 from .messages import localise
 
 
@@ -33,12 +40,27 @@ class Field:
     attrs: dict = field(default_factory=dict)
     hint: str | None = None
     source: str | None = None  # the schema's x-widget (catalogue, org_unit, location…)
+    rows: list = field(default_factory=list)  # a list of records: its Rows
+    ident: str = ""  # the input's id when its name is no id (a row's field)
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.errors) or any(r.errors or any(f.errors for f in r.fields) for r in self.rows)
+
+
+@dataclass
+class Row:
+    """One record of a list of records: its fields and the values it is posted with unchanged."""
+    label: str
+    fields: list[Field]
+    fixed: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 LIST_WIDGETS = ("photos", "checkboxes")
 
 
-REFERENCE_WIDGETS = ("org_unit", "catalogue")
+REFERENCE_WIDGETS = ("org_unit", "catalogue", "user", "subject", "indicator")  # picked from named choices
 
 
 def kind_of(spec: dict) -> str | None:
@@ -50,6 +72,16 @@ def kind_of(spec: dict) -> str | None:
     return kind
 
 
+def _array_widget(spec: dict, hint) -> str:
+    if hint == "photos":
+        return "photos"
+    if _records(spec) is not None:
+        return "rows"
+    if isinstance(spec.get("x-options-from"), dict):
+        return "checkboxes"
+    return "checkboxes" if isinstance(spec.get("items"), dict) and "enum" in spec["items"] else "lines"
+
+
 def widget_of(spec: dict) -> str:
     kind, hint = kind_of(spec), spec.get("x-widget")
     if hint == "location" and kind == "object":
@@ -59,9 +91,7 @@ def widget_of(spec: dict) -> str:
     if kind == "boolean":
         return "boolean"
     if kind == "array":
-        if hint == "photos":
-            return "photos"
-        return "checkboxes" if isinstance(spec.get("items"), dict) and "enum" in spec["items"] else "lines"
+        return _array_widget(spec, hint)
     if "enum" in spec:
         return hint if hint in ("radio", "select") else ("radio" if len(spec["enum"]) <= 4 else "select")
     if hint == "textarea":
@@ -75,17 +105,21 @@ def widget_of(spec: dict) -> str:
     return "json" if kind == "object" else "text"
 
 
+def _records(spec: dict) -> dict | None:
+    """The item schema of a list of records, else None."""
+    items = spec.get("items")
+    if isinstance(items, dict) and kind_of(items) == "object" and isinstance(items.get("properties"), dict):
+        return items
+    return None
+
+
 def ordered(document: dict) -> list[tuple[str, dict]]:
     properties = {k: v for k, v in (document.get("properties") or {}).items() if isinstance(v, dict)}
     order = [n for n in document.get("x-order", []) if n in properties]
     return [(n, properties[n]) for n in order + [n for n in properties if n not in order]]
 
 
-def enum_label(spec: dict, value) -> str:
-    labels = (spec.get("x-enum-labels") or (spec.get("items") or {}).get("x-enum-labels") or {}).get(str(value))
-    if isinstance(labels, dict):
-        return i18n.pick(labels.get("zh") or str(value), labels.get("en"))
-    return str(value)
+enum_label = structured.enum_label
 
 
 def _options(spec: dict) -> list[tuple[str, str]]:
@@ -122,6 +156,8 @@ def _as_input(widget: str, value):
         return json.dumps(value, ensure_ascii=False, indent=1) if not isinstance(value, str) else value
     if widget == "location":
         return value if isinstance(value, dict) else {"text": str(value)}
+    if widget == "rows":
+        return value
     return str(value)
 
 
@@ -160,20 +196,31 @@ def condition_label(code) -> str:
     return f"{standard.get('subcategory', '')}：{standard.get('condition', '')}"
 
 
-def display(spec: dict, value) -> object:
-    """A value as a person reads it (enum labels, 是/否, local times, names of units and conditions)."""
+# Reference fields shown by the name of what they name.
+NAMERS = {"org_unit": unit_label, "catalogue": condition_label, "user": structured.person_name,
+          "subject": structured.subject_name, "household": structured.household_name}
+
+
+def display(spec: dict, value, name: str = "") -> object:
+    """A value as a person reads it (enum labels, 是/否, local times, names of units, people and
+    conditions; records and lists of them as ``structured`` tables and definition lists)."""
     if value is None or value == "":
         return ""
-    if spec.get("x-widget") == "org_unit":
-        return [unit_label(v) for v in value] if isinstance(value, list) else unit_label(value)
-    if spec.get("x-widget") == "catalogue":
-        return condition_label(value)
+    name_of = NAMERS.get(spec.get("x-widget"))
+    if name_of is not None:
+        return [name_of(v) for v in value] if isinstance(value, list) else name_of(value)
+    if spec.get("x-widget") == "indicator":
+        return str(value)  # its id is its Chinese name
+    if structured.is_structured(value) and widget_of(spec) != "location":
+        return structured.value_of(value, name, spec)
+    if structured.kind_of_key(name) in (structured.ORG_UNIT, structured.USER) and "enum" not in spec:
+        return structured.value_of(value, name, spec)
     widget = widget_of(spec)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
         return [enum_label(spec, v) for v in value] if widget == "checkboxes" else [str(v) for v in value]
-    if "enum" in spec:
+    if "enum" in spec or isinstance(spec.get("x-enum-labels"), dict):
         return enum_label(spec, value)
     if widget == "datetime":
         return _local_input(value).replace("T", " ")
@@ -189,15 +236,21 @@ def _attrs(spec: dict) -> dict:
     attrs = {html: spec[key] for key, html in names.items() if key in spec}
     if kind_of(spec) == "number":
         attrs["step"] = "any"
+    elif kind_of(spec) == "integer":
+        attrs["inputmode"] = "numeric"
     return attrs
 
 
-def _field_errors(errors: dict | None, names: set[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Service errors by top-level field ('photos.0' belongs to 'photos'); the rest are form-wide."""
+def _field_errors(errors: dict | None, names: set[str],
+                  nested: frozenset = frozenset()) -> tuple[dict[str, list[str]], list[str]]:
+    """Service errors by top-level field ('photos.0' belongs to 'photos'); the rest are form-wide.
+    Errors inside a list of records (``nested``: 'ratings.1.handle') are its rows' to show."""
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
     for key, messages in (errors or {}).items():
         top = str(key).split(".")[0]
+        if top in nested and "." in str(key):
+            continue
         target = by_field.setdefault(top, []) if top in names else general
         for message in messages if isinstance(messages, list) else [messages]:
             text = localise(str(message))
@@ -206,19 +259,149 @@ def _field_errors(errors: dict | None, names: set[str]) -> tuple[dict[str, list[
     return by_field, general
 
 
+def indicator_choices() -> list[tuple[str, str, str]]:
+    """(id, 中文, English) of the indicators the county's definitions in force define."""
+    from ..indicators import versions
+    from ..org import tree
+
+    root = tree.root_unit()
+    document = versions.resolve(root, clock.now()).document if root is not None else {}
+    return [(i["id"], i.get("name") or i["id"], i.get("name_en") or i.get("name") or i["id"])
+            for i in document.get("indicators") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+
 def _reference_options(spec: dict, choices: dict | None, name: str) -> list[tuple[str, str]] | None:
+    if spec.get("x-widget") == "indicator" and not (choices or {}).get(name):
+        choices = {**(choices or {}), name: indicator_choices()}
     if spec.get("x-widget") not in REFERENCE_WIDGETS or not choices or name not in choices:
         return None
     options = [(value, i18n.pick(zh, en)) for value, zh, en in choices[name]]
     return options if kind_of(spec) == "array" else [("", _("请选择")), *options]
 
 
+# --- lists of records: a group of the item's fields per row ------------------------------------
+
+ROWS_MAX = 50
+
+
+def _lookup(values: dict, path) -> object:
+    """``review.candidates``: a value inside the form's values."""
+    found: object = values
+    for part in str(path).split(".") if isinstance(path, str) and path else []:
+        found = found.get(part) if isinstance(found, dict) else None
+    return found
+
+
+def _options_from(plan: dict, values: dict) -> list[tuple[str, str]] | None:
+    """``x-options-from`` {from, value, label}: a list's records as choices, by name (never a code)."""
+    records = _lookup(values, plan.get("from"))
+    if not isinstance(records, list):
+        return None
+    key = plan.get("value") if isinstance(plan.get("value"), str) else "code"
+    labels = plan.get("label") or "name"
+    labels = [labels] if isinstance(labels, str) else [k for k in labels if isinstance(k, str)]
+    options = []
+    for record in records[:2000]:
+        if isinstance(record, dict) and record.get(key) not in (None, ""):
+            shown = " · ".join(str(record[k]) for k in labels if record.get(k) not in (None, ""))
+            options.append((str(record[key]), shown or structured.subject_name(record[key])))
+    return options
+
+
+def _row_plan(spec: dict) -> tuple[dict, dict[str, str]]:
+    plan = spec.get("x-rows") if isinstance(spec.get("x-rows"), dict) else {}
+    keys = plan.get("keys") if isinstance(plan.get("keys"), dict) else {}
+    return plan, {str(k): str(v) for k, v in keys.items()}
+
+
+def _row_widget(spec: dict) -> str:
+    """A row's field: nested lists, places and photos are typed (one per line, JSON)."""
+    widget = widget_of(spec)
+    if widget in ("rows", "location") or spec.get("x-widget") in REFERENCE_WIDGETS:
+        return "json" if kind_of(spec) == "object" else ("lines" if kind_of(spec) == "array" else "text")
+    return "lines" if widget == "photos" else widget
+
+
+def _row_label(record: dict, plan: dict, fixed: dict) -> str:
+    """A row by what it is for: a unit by its name in the page's language, else the record's label."""
+    code = record.get("code")
+    named = structured.unit_name(code) if isinstance(code, str) else None
+    if named and named != code:
+        return named
+    shown = record.get(plan.get("label") if isinstance(plan.get("label"), str) else "name")
+    return str(shown) if shown else structured.subject_name(next(iter(fixed.values()), ""))
+
+
+def _row_bases(name: str, spec: dict, values: dict, typed) -> list[tuple[str, dict]]:
+    """(label, values) per row: one per record of ``x-rows.from`` (with what the task data already
+    holds for it), else the rows the data holds and one more to fill in."""
+    plan, keys = _row_plan(spec)
+    given = [r for r in values.get(name) or [] if isinstance(r, dict)] if isinstance(values.get(name), list) else []
+    source = _lookup(values, plan.get("from"))
+    if keys and isinstance(source, list):
+        bases = []
+        for record in [r for r in source if isinstance(r, dict)][:ROWS_MAX]:
+            fixed = {k: record.get(src) for k, src in keys.items()}
+            earlier = next((r for r in given if all(r.get(k) == v for k, v in fixed.items())), {})
+            bases.append((_row_label(record, plan, fixed), {**earlier, **fixed}))
+        return bases
+    count = max([len(given) + 1, *[i + 1 for i in _posted_indices(name, typed)]])
+    most = spec.get("maxItems") if isinstance(spec.get("maxItems"), int) else ROWS_MAX
+    return [(_("第 %(n)d 项", n=i + 1), given[i] if i < len(given) else {})
+            for i in range(max(1, min(count, most, ROWS_MAX)))]
+
+
+def _row_errors(name: str, spec: dict, typed, errors: dict | None) -> dict[int, dict[str, list[str]]]:
+    """Errors inside the list ('ratings.1.handle') by shown row and key ('' for the row itself).
+    The index is the submitted one: rows left blank were not sent, so it is mapped back."""
+    shown_at = {j: i for j, (i, _row) in enumerate(_posted_rows(name, spec, typed) or [])}
+    found: dict[int, dict[str, list[str]]] = {}
+    for key, messages in (errors or {}).items():
+        parts = str(key).split(".")
+        if parts[0] != name or len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) > 4:
+            continue
+        texts = [localise(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+        index = shown_at.get(int(parts[1]), int(parts[1]))
+        found.setdefault(index, {}).setdefault(parts[2] if len(parts) > 2 else "", []).extend(texts)
+    return found
+
+
+def _rows(name: str, spec: dict, values: dict, typed, errors: dict | None) -> tuple[list[Row], list[str]]:
+    """The rows of a list of records, filled from ``typed`` or ``values``; errors no row shows."""
+    items = _records(spec) or {}
+    _plan, keys = _row_plan(spec)
+    required = set(items.get("required") or [])
+    by_row = _row_errors(name, spec, typed, errors)
+    rows = []
+    for i, (label, base) in enumerate(_row_bases(name, spec, values, typed)):
+        mine = by_row.pop(i, {})
+        shown = []
+        for key, sub in ordered(items):
+            if key in keys:
+                continue
+            full, widget = f"{name}.{i}.{key}", _row_widget(sub)
+            if typed is not None:
+                value = typed.getlist(full) if widget in LIST_WIDGETS else typed.get(full, "")
+            else:
+                value = _as_input(widget, base.get(key))
+            title = i18n.pick(sub.get("title") or key, sub.get("x-title-en"))
+            shown.append(Field(
+                name=full, label=title, widget=widget, required=key in required, value=value,
+                options=_options(sub), errors=[f"{label} · {title}：{m}" for m in mine.pop(key, [])],
+                attrs=_attrs(sub), hint=i18n.pick(sub.get("description"), sub.get("x-description-en")),
+                ident=f"f-{name}-{i}-{key}"))
+        fixed = [(f"{name}.{i}.{k}", "" if base.get(k) is None else str(base.get(k))) for k in keys]
+        rows.append(Row(label, shown, fixed, [f"{label}：{m}" for ms in mine.values() for m in ms]))
+    return rows, [m for row in by_row.values() for ms in row.values() for m in ms]
+
+
 def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
-           choices: dict | None = None) -> tuple[list[Field], list[str]]:
+           choices: dict | None = None, shown_from: dict | None = None) -> tuple[list[Field], list[str]]:
     """The form's fields, filled from ``typed`` (a re-shown post) or else from ``values``.
     ``choices`` lists the values reference fields (org units, catalogue conditions) may take."""
     items = ordered(document)
-    by_field, general = _field_errors(errors, {n for n, _ in items})
+    nested = frozenset(n for n, s in items if widget_of(s) == "rows" and not s.get("readOnly"))
+    by_field, general = _field_errors(errors, {n for n, _ in items}, nested)
     required = set(document.get("required") or [])
     shown = []
     for name, spec in items:
@@ -226,6 +409,9 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
             continue  # nothing to show (a first-time task has no rework reason)
         widget = widget_of(spec)
         options = _reference_options(spec, choices, name)
+        if options is None and isinstance(spec.get("x-options-from"), dict):
+            options = _options_from(spec["x-options-from"], values)
+            widget = widget if options is not None else "lines"  # nothing to choose from: typed
         if spec.get("x-widget") in REFERENCE_WIDGETS and options is None:
             widget = "lines" if kind_of(spec) == "array" else "text"  # no list to pick from: type codes
         if typed is not None and not spec.get("readOnly"):
@@ -236,11 +422,14 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
         shown.append(Field(
             name=name, label=i18n.pick(spec.get("title") or name, spec.get("x-title-en")), widget=widget,
             required=name in required and not spec.get("readOnly"), readonly=bool(spec.get("readOnly")),
-            value=value, display=display(spec, values.get(name)),
+            value=value, display=display(spec, (shown_from or {}).get(name, values.get(name)), name),
             options=options if options is not None else _options(spec),
             errors=by_field.get(name, []), attrs=_attrs(spec),
             hint=i18n.pick(spec.get("description"), spec.get("x-description-en")), source=spec.get("x-widget"),
         ))
+        if name in nested:
+            shown[-1].rows, left = _rows(name, spec, values, typed, errors)
+            shown[-1].errors += [m for m in left if m not in shown[-1].errors]
     return shown, general
 
 
@@ -306,6 +495,11 @@ def parse(document: dict, form) -> dict:
         if spec.get("readOnly"):
             continue
         widget = widget_of(spec)
+        if widget == "rows":
+            posted = _posted_rows(name, spec, form)
+            if posted is not None:
+                data[name] = [row for _index, row in posted]
+            continue
         if kind_of(spec) == "array":
             values = _list(spec, widget, form, name)
             if values or name in form:
@@ -320,6 +514,38 @@ def parse(document: dict, form) -> dict:
         if text.strip():
             data[name] = _scalar(spec, widget, text)
     return data
+
+
+def _posted_indices(name: str, form) -> list[int]:
+    found = set()
+    for key in form.keys() if form is not None else []:
+        parts = str(key).split(".")
+        if len(parts) == 3 and parts[0] == name and parts[1].isdigit() and len(parts[1]) <= 3:
+            found.add(int(parts[1]))
+    return sorted(found)[:ROWS_MAX]
+
+
+def _posted_rows(name: str, spec: dict, form) -> list[tuple[int, dict]] | None:
+    """A list of records' post (``name.<row>.<key>``) as (shown row, record); a row left blank is
+    not sent; None when the form sent no row at all."""
+    indices = _posted_indices(name, form)
+    if not indices:
+        return None
+    items = _records(spec) or {}
+    found = []
+    for index in indices:
+        row = {}
+        for key, sub in ordered(items):
+            full, widget = f"{name}.{index}.{key}", _row_widget(sub)
+            if kind_of(sub) == "array":
+                values = _list(sub, widget, form, full)
+                if values:
+                    row[key] = values
+            elif (form.get(full) or "").strip():
+                row[key] = _scalar(sub, widget, form.get(full))
+        if row:
+            found.append((index, row))
+    return found
 
 
 COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")

@@ -8,13 +8,15 @@ from flask_babel import gettext as _
 
 from ..errors import DomainError, InvalidInput
 from ..inbox import actions, filters, queries
+from ..org import access, tree
 from ..repository import definitions
 from . import bp
 from .common import flash_error, flash_ok, login_required, user
-from .i18n import N_
+from .i18n import N_, pick
 from .messages import localise
 
 PER_PAGE = 20
+MAX_UNITS = 300
 SORT_LABELS = {"due": N_("按时限"), "received": N_("按接收时间"), "priority": N_("按紧急程度")}
 
 
@@ -33,6 +35,20 @@ def _query() -> queries.InboxQuery:
     )
 
 
+def unit_choices(person) -> list[tuple[str, str]]:
+    """(code, name) of the units a person's inbox can be narrowed to: where they hold a staff role
+    and the units under it, by name (indented by depth), never a code to type."""
+    bases = [a.org_unit for a in person.assignments if not access.is_public(a.role_code)]
+    seen, found = set(), []
+    for base in bases:
+        for unit in tree.units(county_of=base):
+            if unit.path.startswith(base.path) and unit.code not in seen and len(found) < MAX_UNITS:
+                seen.add(unit.code)
+                depth = unit.path.count("/") - base.path.count("/")
+                found.append((unit.code, "\u3000" * max(0, depth) + pick(unit.name_zh, unit.name_en)))
+    return found
+
+
 @bp.get("/inbox")
 @login_required
 def inbox():
@@ -46,10 +62,12 @@ def inbox():
         page = queries.inbox(user(), query)
     pages = max(1, -(-page.total // page.per_page))
     template = "inbox_results.html" if request.headers.get("HX-Request") else "inbox.html"
-    names = {v.key: v.name or v.key for v in definitions.summaries()}
+    names = {v.key: pick(v.name or v.key, ((v.manifest or {}).get("process_properties") or {}).get("name_en"))
+             for v in definitions.summaries()}
     return render_template(template, page=page, query=query, pages=pages, errors=errors, args=request.args,
                            process_names=names, role_names=queries.role_names(), sorts=SORT_LABELS,
-                           saved=filters.listing(user()), current_query=filters.clean_query(request.args.items()))
+                           saved=filters.listing(user()), current_query=filters.clean_query(request.args.items()),
+                           units=unit_choices(user()) if template == "inbox.html" else [])
 
 
 @bp.post("/inbox/filters")

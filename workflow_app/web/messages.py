@@ -6,7 +6,7 @@ original text."""
 
 import re
 
-from . import i18n
+from . import i18n, messages_evaluation
 
 _TYPES = {"string": "文字", "number": "数字", "integer": "整数", "boolean": "是或否", "array": "列表",
           "object": "对象"}
@@ -14,6 +14,7 @@ _TYPES = {"string": "文字", "number": "数字", "integer": "整数", "boolean"
 _PATTERNS: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
     (r"^this field is required$", "此项必填"),
     (r"^unknown field", "表单中没有此项"),
+    (r"^must be one of the values chosen in \w+$", "须是上面已选的项之一"),
     (r"^read-only field", "只读项，取自案件数据，不能修改"),
     (r".* is too short$", "内容太短"),
     (r".* should be non-empty$", "至少需要一项"),
@@ -90,6 +91,7 @@ _PLAIN_EN: list[tuple[re.Pattern, str]] = [(re.compile(p), en) for p, en in (
     (r"^.* does not match '.*'$", "has the wrong format"),
     (r"^.* is not of type '(\w+)'$", "should be a {0}"),
     (r"^.* is not one of .*", "is not one of the choices"),
+    (r"^must be one of the values chosen in \w+$", "must be one of the values chosen above"),
     (r"^.* is too short$", "is too short"),
     (r"^.* is too long$", "is too long"),
     (r"^.* is not valid under any of the given schemas$", "has the wrong format"),
@@ -113,6 +115,9 @@ def localise(message: str | None) -> str:
     """``message`` in the page's language (Chinese when a pattern knows it)."""
     if not message:
         return ""
+    found = messages_evaluation.localise(message)  # the evaluation's and the periods' own messages
+    if found is not None:
+        return found
     if i18n.lang() == "en":
         for pattern, en in _PLAIN_EN:
             match = pattern.match(message)

@@ -122,8 +122,9 @@ def report_similar(key):
 @bp.get("/report/token")
 @login_required
 def report_token():
-    """A fresh CSRF token for the outbox, which may send hours after the page was drawn."""
-    return jsonify(csrf_token=generate_csrf()), 200, {"Cache-Control": "no-store"}
+    """A fresh CSRF token for the outbox, which may send hours after the page was drawn, and who is
+    logged in now (a report waits for its own author: a shared phone never files it as another)."""
+    return jsonify(csrf_token=generate_csrf(), author=str(user().id)), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/sw.js")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..errors import DomainError, InvalidInput
 from ..service_day import coverage, doorstep, overview, pairing, records, rules, settings, visits
 from . import bp, charts, formrender
-from .common import flash_error, flash_ok, login_required, register_quick_form, user
+from .common import flash_error, flash_ok, household_label, login_required, register_quick_form, user
 from .i18n import pick
 
 OUTCOME_COLOURS = (("met", "已见面"), ("not_home", "不在家"), ("refused", "拒绝走访"), ("open", "未走访"))
@@ -69,17 +69,38 @@ def service_day_theme():
     return redirect(url_for("web.service_day", org_unit=locality, year=month[:4] if month[:4].isdigit() else None))
 
 
+def _where(person) -> str:
+    """Where a person works (their first staff unit), to tell two people of one name apart."""
+    from ..org import access
+
+    for a in person.assignments:
+        if not access.is_public(a.role_code):
+            return pick(a.org_unit.name_zh, a.org_unit.name_en)
+    return ""
+
+
+def _visited(task):
+    """The household of a visit task as the person may see it (None when they see none of it)."""
+    from ..org import households
+
+    found = doorstep._household_of(task)
+    return households.view(user(), found) if found is not None else None
+
+
 @bp.get("/service-day/visits")
 @login_required
 def service_day_visits():
-    return render_template("service_day_visits.html", lines=visits.my_visit_list(user()))
+    lines = visits.my_visit_list(user())
+    return render_template("service_day_visits.html", lines=lines,
+                           shown={line.task.id: _visited(line.task) for line in lines})
 
 
 def _visit_page(task_id: int, typed=None, errors: dict | None = None, status: int = 200):
     page = doorstep.page(task_id, user())
     view = page.view
     fields, general = (formrender.fields(view.form["schema"], view.form["values"], typed, errors,
-                                         page.context.choices) if view.form else ([], []))
+                                         page.context.choices, view.form.get("display_from"))
+                       if view.form else ([], []))
     by_name = {f.name: f for f in fields}
     return render_template("service_day_visit.html", page=page, view=view, fields=by_name, form_errors=general,
                            typed=typed), status
@@ -120,7 +141,9 @@ def service_day_pairings():
             return render_template("service_day_pairings.html", page=None, candidates=[])
         code = grids[0].code
     page = pairing.unit_pairings(user(), code)
-    return render_template("service_day_pairings.html", page=page, candidates=pairing.candidates(page.unit))
+    candidates = pairing.candidates(page.unit)
+    return render_template("service_day_pairings.html", page=page, candidates=candidates,
+                           person_units={p.id: _where(p) for p in candidates})
 
 
 @bp.post("/service-day/pairings")
@@ -135,8 +158,18 @@ def service_day_pair():
     else:
         for warning in result.warnings:
             flash(pick(warning["message"], warning["message_en"]), "error")
-        flash_ok(_("已结对：%(code)s", code=result.code) if username else _("已解除结对：%(code)s", code=result.code))
+        label = household_label(_pair_household(household)) if household.isdigit() else result.code
+        flash_ok(_("已结对：%(code)s", code=label) if username else _("已解除结对：%(code)s", code=label))
     return redirect(url_for("web.service_day_pairings", org_unit=code))
+
+
+def _pair_household(ident: str):
+    from ..extensions import db
+    from ..models import Household
+    from ..org import households
+
+    found = db.session.get(Household, int(ident))
+    return households.view(user(), found) if found is not None else None
 
 
 def _chart(result: dict):

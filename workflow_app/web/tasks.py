@@ -10,7 +10,7 @@ from ..errors import DomainError, InvalidInput
 from ..inbox import actions, files
 from ..inbox import context as task_pages
 from ..sla import control, extension
-from . import bp, formrender, pages
+from . import bp, formrender, pages, structured
 from .common import flash_error, flash_ok, login_required, user
 from .messages import localise
 
@@ -19,7 +19,7 @@ def _render(task_id: int, typed=None, errors: dict | None = None, status: int = 
     view = case_views.task_detail(task_id, user())
     context = task_pages.task_context(task_id, user())
     form_fields, form_errors = (formrender.fields(view.form["schema"], view.form["values"], typed, errors,
-                                                  context.choices)
+                                                  context.choices, view.form.get("display_from"))
                                 if view.form else ([], []))
     if errors and not view.form:
         form_errors = [m for messages in errors.values() for m in messages]
@@ -82,7 +82,7 @@ def task_delegate(task_id: int):
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.task", task_id=task_id))
-    flash_ok(_("已转办给 %(name)s", name=username))
+    flash_ok(_("已转办给 %(name)s", name=structured.person_name(username)))
     return redirect(url_for("web.inbox"))
 
 

@@ -45,9 +45,9 @@
     }).then(function () { input.value = ""; });
   }
 
-  function keepPhotos(input) {  // report form: the photos travel with the post; keep every shot taken
+  function keepPhotos(input, restored) {  // report form: the photos travel with the post; keep every shot taken
     var kept = input._kept || [], previews = input.closest(".field").querySelector("[data-previews]");
-    Array.prototype.forEach.call(input.files, function (f) { kept.push(f); });
+    Array.prototype.forEach.call(restored || input.files, function (f) { kept.push(f); });
     input._kept = kept;
     if (window.DataTransfer) {
       var transfer = new DataTransfer(); kept.forEach(function (f) { transfer.items.add(f); }); input.files = transfer.files;
@@ -117,14 +117,14 @@
     var select = document.getElementById(search.getAttribute("data-filter-select"));
     search.addEventListener("input", function () {
       var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean), first = null;
+      all(select, "option").forEach(function (option) {  // grouped or not
+        if (!option.value) { return; }
+        var text = (option.getAttribute("data-search") || option.textContent).toLowerCase();
+        var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+        option.hidden = !hit; if (hit) { first = first || option; }
+      });
       all(select, "optgroup").forEach(function (group) {
-        var visible = 0;
-        all(group, "option").forEach(function (option) {
-          var text = (option.getAttribute("data-search") || option.textContent).toLowerCase();
-          var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
-          option.hidden = !hit; if (hit) { visible += 1; first = first || option; }
-        });
-        group.hidden = visible === 0;
+        group.hidden = !all(group, "option").some(function (o) { return !o.hidden; });
       });
       if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) { select.value = first.value; }
       else if (first && !select.value) { select.value = first.value; }
@@ -148,6 +148,101 @@
     form.addEventListener("change", function (e) {
       if (e.target.type === "file") { return; }
       clearTimeout(timer); timer = setTimeout(ask, 300);
+    });
+  }
+
+  /* --- drafts of task forms ---------------------------------------------------------------- */
+  /* What is typed into a task form is kept in this browser (localStorage, keyed by the task and the
+     person: data-draft) and put back after a reload; it goes once the form has been submitted and
+     the server took it (the next page no longer shows this form). Passwords, files and the form's
+     hidden tokens are never kept. A page the server drew after a validation error shows what was
+     sent, so the draft does not overwrite it. */
+  var DRAFTS = "wf-draft:", SENT = "wf-draft-sent";
+
+  function storage(kind) { try { return window[kind]; } catch (e) { return null; } }
+
+  function draftable(el) {
+    if (!el.name || el.disabled || el.type === "password" || el.type === "file" || el.name === "csrf_token") { return false; }
+    if (el.type === "hidden") { return el.hasAttribute("data-lat") || el.hasAttribute("data-lng") || el.hasAttribute("data-accuracy"); }
+    return !el.closest("[data-no-draft]");
+  }
+
+  function readDraft(form) {
+    var values = {}, offered = {};
+    all(form, "input, select, textarea").filter(draftable).forEach(function (el) {
+      if ((el.type === "checkbox" || el.type === "radio")) {
+        values[el.name] = values[el.name] || [];
+        offered[el.name] = (offered[el.name] || []).concat([el.value]);
+        if (el.checked) { values[el.name].push(el.value); }
+      } else { values[el.name] = [el.value]; }
+    });
+    return { values: values, offered: offered };
+  }
+
+  function writeDraft(form, values, offered) {
+    var seen = {};
+    all(form, "input, select, textarea").filter(draftable).forEach(function (el) {
+      if (!(el.name in values)) { return; }
+      var wanted = values[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        // a choice the draft never saw (a photo attached since) keeps what the server says
+        if ((offered[el.name] || []).indexOf(el.value) >= 0) { el.checked = wanted.indexOf(el.value) >= 0; }
+      }
+      else { seen[el.name] = (seen[el.name] || 0); el.value = wanted[seen[el.name]] || ""; seen[el.name] += 1; }
+    });
+  }
+
+  function setUpDraft(form) {
+    var local = storage("localStorage"), session = storage("sessionStorage");
+    if (!local) { return; }
+    var key = DRAFTS + form.getAttribute("data-draft"), timer = null;
+    if (session && session.getItem(SENT) === key) { session.removeItem(SENT); }  // sent, but shown again: keep it
+    var shownAgain = $(form, ".field-errors, .flash.error");
+    var saved = null;
+    try { saved = JSON.parse(local.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && saved.values && !shownAgain) {
+      writeDraft(form, saved.values, saved.offered || {});
+      var note = form.querySelector("[data-draft-note]");
+      if (note) { note.hidden = false; }
+    }
+    function save() {
+      var read = readDraft(form);
+      try { local.setItem(key, JSON.stringify({ at: new Date().toISOString(), values: read.values, offered: read.offered })); }
+      catch (e) { /* storage full or refused: typing still works */ }
+    }
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 250); });
+    form.addEventListener("change", function () { clearTimeout(timer); save(); });
+    form.addEventListener("submit", function () { clearTimeout(timer); save(); if (session) { session.setItem(SENT, key); } });
+    all(form, "[data-draft-clear]").forEach(function (button) {
+      button.addEventListener("click", function () { local.removeItem(key); window.location.reload(); });
+    });
+  }
+
+  /* A form that was sent and is not on this page any more was taken: its draft goes; so do drafts
+     left for a week (a shared phone does not keep what was typed for ever). */
+  function forgetSentDraft() {
+    var local = storage("localStorage"), session = storage("sessionStorage");
+    if (local) {
+      Object.keys(local).filter(function (k) { return k.indexOf(DRAFTS) === 0; }).forEach(function (k) {
+        var at = null;
+        try { at = Date.parse((JSON.parse(local.getItem(k)) || {}).at); } catch (e) { at = null; }
+        if (!at || Date.now() - at > 7 * 24 * 3600 * 1000) { local.removeItem(k); }
+      });
+    }
+    var key = session && session.getItem(SENT);
+    if (!key || !local) { return; }
+    var still = all(document, "form[data-draft]").some(function (f) { return DRAFTS + f.getAttribute("data-draft") === key; });
+    if (!still) { local.removeItem(key); session.removeItem(SENT); }
+  }
+
+  /* Logging out takes every draft with it: the next person on a shared phone sees none of them. */
+  function forgetDraftsOnLogout(form) {
+    form.addEventListener("submit", function () {
+      var local = storage("localStorage");
+      if (!local) { return; }
+      Object.keys(local).filter(function (k) { return k.indexOf(DRAFTS) === 0; }).forEach(function (k) {
+        local.removeItem(k);
+      });
     });
   }
 
@@ -200,9 +295,28 @@
     });
   }
 
+  /* A report the server sent back with errors: the photos chosen before are in the outbox copy kept
+     under the report's key while posting; put them back into their fields (with thumbnails). */
+  function restorePhotos(form) {
+    var key = form && form.getAttribute("data-sent-key");
+    if (!key || !window.WorkflowOutbox) { return Promise.resolve(); }
+    return window.WorkflowOutbox.all().then(function (entries) {
+      var entry = entries.filter(function (e) { return e.key === key; })[0];
+      if (!entry) { return; }
+      all(form, "input[data-photo-input]").forEach(function (input) {
+        var files = entry.files.filter(function (f) { return f[0] === input.name; }).map(function (f) {
+          return f[1] instanceof File ? f[1] : new File([f[1]], f[2], { type: f[1].type });
+        });
+        if (files.length) { keepPhotos(input, files); }
+      });
+    }).catch(function () { /* no copy: the photos must be chosen again */ });
+  }
+
   function setUpReport(form) {
     form.setAttribute("data-token-url", form.getAttribute("data-token-url") || "/report/token");
-    $(form, "input[name=idempotency_key]").value = newKey();  // one key per report (a cached page is reused)
+    var sent = $(form, "input[name=idempotency_key]");
+    if ($(form, ".field-errors, .flash.error")) { form.setAttribute("data-sent-key", sent.value); }
+    sent.value = newKey();  // one key per report (a cached page is reused)
     form.addEventListener("submit", function (event) {
       if (!window.WorkflowOutbox) { return; }  // no IndexedDB: the usual post
       event.preventDefault();
@@ -240,6 +354,9 @@
       });
     }
     window.addEventListener("outbox", function (event) { note(event.detail.kind, event.detail.title); });
+    forgetSentDraft();
+    all(document, "form[data-logout]").forEach(forgetDraftsOnLogout);
+    all(document, "form[data-draft]").forEach(setUpDraft);
     setUpPhotos(document);
     all(document, "[data-location]").forEach(setUpLocation);
     all(document, "[data-filter-select]").forEach(setUpPicker);
@@ -249,9 +366,9 @@
     if (!window.WorkflowOutbox && window.indexedDB) {
       var js = document.createElement("script");
       js.src = script.src.replace(/field\.js(\?.*)?$/, "outbox.js");
-      js.onload = function () { forgetAnswered().then(flush); };
+      js.onload = function () { restorePhotos(report).then(forgetAnswered).then(flush); };
       document.head.appendChild(js);
-    } else { forgetAnswered().then(flush); }
+    } else { restorePhotos(report).then(forgetAnswered).then(flush); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

@@ -39,7 +39,8 @@
     });
     var key = (fields.find(function (f) { return f[0] === "idempotency_key"; }) || [])[1];
     var title = (fields.find(function (f) { return f[0] === "description"; }) || [])[1] || "";
-    return { key: key, action: form.action, token: form.getAttribute("data-token-url"), fields: fields,
+    return { key: key, action: form.action, token: form.getAttribute("data-token-url"),
+             author: form.getAttribute("data-author") || null, fields: fields,
              files: files, title: title.slice(0, 60), saved_at: new Date().toISOString(), state: "waiting" };
   }
 
@@ -62,6 +63,7 @@
         return r.json();
       })
       .then(function (token) {
+        if (entry.author && String(token.author) !== String(entry.author)) { throw new Error("author"); }
         var body = new FormData();
         entry.fields.forEach(function (f) { body.append(f[0], f[0] === "csrf_token" ? token.csrf_token : f[1]); });
         entry.files.forEach(function (f) { body.append(f[0], f[1], f[2]); });
@@ -82,7 +84,7 @@
         }
         return null;  // the server is busy or failing: keep it for the next try
       })
-      .catch(function () { return null; });  // no connection (or not logged in): keep it
+      .catch(function () { return null; });  // no connection, not logged in, or someone else is: keep it
   }
 
   function sendAll() {
