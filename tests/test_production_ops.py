@@ -228,3 +228,21 @@ def test_the_grafana_dashboard_charts_only_metrics_the_platform_exports(api):
                    "workflow_timer_lag_seconds", "workflow_tasks_sla", "workflow_cache_lookups_total",
                    "workflow_db_pool_connections"):
         assert needed in charted, needed
+
+
+def test_operations_page_speaks_chinese_and_hides_nodes_silent_for_a_day(api):
+    app = api.app
+    scheduler.tick(app)
+    with app.app_context():
+        db.session.add(SchedulerHeartbeat(node="gone:9", host="gone", pid=9, started_at=clock.now() - timedelta(days=2),
+                                          beat_at=clock.now() - timedelta(hours=30), ticks=3, interval=5))
+        db.session.commit()
+        heartbeats_left = {n.node for n in heartbeats.nodes()}
+    admin = login(app, "admin")
+    html = text(ok(admin.get("/operations"), 200))
+    assert "毫秒内应答" in html and "个调度节点在运行" in html
+    assert "answered in" not in html and "scheduler(s)" not in html
+    assert "gone:9" in heartbeats_left  # still stored: counted, not listed
+    assert "gone:9" not in html and 'data-hidden="1"' in html and "超过一天没有心跳" in html
+    probe = api.client.get("/readyz").get_json()
+    assert "answered in" in probe["checks"]["database"]["detail"]  # the probe's words stay as they were

@@ -128,9 +128,13 @@ def test_extension_is_approved_by_the_leader_and_moves_the_timer(api, case, cloc
     approval = only(api.tasks("head-dc-dm"), "延期审批")
     assert approval["org_unit"] == "dc-dm" and api.tasks("head-dc-bg") == []
     form = api.get(f"/tasks/{approval['id']}", "head-dc-dm").get_json()["form"]
-    assert form["values"]["reason"] == "需协调物业" and form["values"]["amount"] == 1
+    assert form["values"]["reason"] == "需协调物业" and form["values"]["asked"] == "1 个工作日"
+    assert form["values"]["requester"].endswith(" · 东门社区") and "staff-dc-dm" not in form["values"]["requester"]
+    assert approval["title"].endswith(f"（#{instance_id}）") and len(approval["title"]) > 10  # names the case
     done = api.complete(approval["id"], "head-dc-dm", {"approved": True, "approval_note": "同意"})
     assert done.status_code == 200, done.get_json()
+    [told] = [n for n in api.get("/notifications", "staff-dc-dm").get_json() if n["kind"] == "case_extension_approved"]
+    assert "您的延期申请已批准" in told["title"] and "1 个工作日" in told["body"] and "审批意见：同意" in told["body"]
     moved = api.get(f"/tasks/{task['id']}", "staff-dc-dm").get_json()
     assert moved["due_at"] == iso(at(1, 15))  # one working day later
     assert api.instance(instance_id)["timers"][0]["due_at"] == iso(at(1, 15))
@@ -149,6 +153,8 @@ def test_refused_extension_changes_nothing(api, case):
     approval = only(api.tasks("head-dc-dm"), "延期审批")
     assert approval["instance_id"] == asked["approval_instance_id"]
     ok(api.complete(approval["id"], "head-dc-dm", {"approved": False, "approval_note": "不同意"}), 200)
+    [told] = [n for n in api.get("/notifications", "staff-dc-dm").get_json() if n["kind"] == "case_extension_refused"]
+    assert "2 个工作时" in told["body"] and "不同意" in told["body"]
     assert api.instance(asked["approval_instance_id"])["status"] == "completed"
     assert task_fact_kinds(api, task["id"]) == ["extension_requested"]  # requested, never "extended"
     assert "extension_refused" in case_fact_kinds(api, asked["approval_instance_id"])
@@ -162,7 +168,7 @@ def test_urge_reminds_whoever_is_doing_the_task(api, case):
     assert api.post(f"/tasks/{task['id']}/urge", "worker-dc-dm-01", json={}).status_code == 403
     assert api.post(f"/tasks/{task['id']}/urge", "dispatcher-dc", json={"message": "请今日办结"}).status_code == 200
     [note] = api.get("/notifications", "staff-dc-dm").get_json()
-    assert note["kind"] == "urge" and note["body"] == "请今日办结"
+    assert note["kind"] == "urge" and note["body"].startswith("请今日办结\n催办人：") and "派遣员" in note["body"]
 
 
 def test_supervision_summary_and_breaches(api, clock):

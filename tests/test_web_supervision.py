@@ -86,3 +86,25 @@ def test_the_on_time_rate_counts_open_overdue_work_as_due():
     assert week.due == 2 and week.rate == 0.5
     assert reports.WeekCounts(backlog=3, overdue=2).rate == 0.0  # nothing done, work late: 0 %, not "no data"
     assert reports.WeekCounts(backlog=3).rate is None  # nothing due yet
+
+
+def test_the_overdue_multiple_is_explained_and_weeks_read_as_dates(api, breached):
+    browser = login(api.app, "supervisor")
+    page = text(browser.get("/supervision?org_unit=qingxi"))
+    assert "已用时长 ÷ 时限" in page  # 超时倍数 is explained where it is shown
+    assert "3月2日–8日" in page and "-W10" not in page  # the ISO week as its dates
+    english = text(browser.get("/supervision?org_unit=qingxi&lang=en"))
+    assert "Dongcheng Subdistrict" in english or "Dongcheng" in english
+    assert "东城街道" not in english.split("<main")[-1]  # units by their English names
+    assert "Mar 2–8" in english
+
+
+def test_a_task_without_a_limit_says_why_it_has_no_multiple(api):
+    from types import SimpleNamespace
+
+    from workflow_app.web.supervision import limit_note
+
+    with api.app.test_request_context("/supervision"):
+        assert limit_note(SimpleNamespace(over_limit=None, due_at=None, sla_started_at=None)) == "没有时限"
+        assert limit_note(SimpleNamespace(over_limit=None, due_at=MONDAY_9, sla_started_at=None)) == "尚未开始计时"
+        assert limit_note(SimpleNamespace(over_limit=2.5, due_at=MONDAY_9, sla_started_at=MONDAY_9)) is None

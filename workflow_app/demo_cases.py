@@ -21,8 +21,22 @@ from .org import people
 BIN_FULL, POTHOLE, COLLAPSE, GARBAGE, LAMP = "B0301-01", "B0201-01", "E0401-01", "E0101-01", "B0102-03"
 
 
+# Each community's streets, for addresses people would write (never a grid's code)
+STREETS = {"dc-dm": ("东门路", "东门小区"), "dc-bg": ("北关街", "北关新村"), "xs-sq": ("山泉路", "山泉村委会"),
+           "xs-ly": ("柳营大道", "柳营村文化广场"), "nh-hb": ("湖滨路", "湖滨花园"),
+           "nh-yz": ("渔庄码头路", "渔庄村口")}
+
+
+def address(grid: str) -> str:
+    """A real-sounding place in the grid's community: its street and a house number."""
+    community, _sep, number = grid.rpartition("-")
+    street, place = STREETS.get(community, ("人民路", "中心广场"))
+    return f"{street}{int(number or 1) * 12 + 6}号{place}附近" if number.isdigit() else f"{street}{place}附近"
+
+
 def _report(grid: str, code: str, description: str, user: str | None = None, **data) -> int:
-    body = {"condition_code": code, "address": data.pop("address", f"{grid}片区"), "description": description, **data}
+    body = {"condition_code": code, "address": data.pop("address", address(grid)), "description": description,
+            **data}
     return service.start("event_handling", grid, body, people.get(user or f"worker-{grid}")).id
 
 

@@ -9,7 +9,8 @@ Values shown come from process data: a field takes the data value of the same na
 ``readOnly`` fields are shown but never taken from a submission; one with ``x-display-from`` is
 shown from that other data key (by its ``x-widget``: a household entry by the household's name).
 ``x-among`` names another field whose values this one's must be among (a lead department among
-the departments summoned).
+the departments summoned); as ``{"field": other, "when": {name: value}}`` it holds only while the
+form's fields have those values (the lead only when the decision is to summon).
 
 A form's ``$ref``s are resolved when it is deployed and its regexes run on RE2 (see
 ``formschemas``): checking a submission reads no file, fetches nothing and cannot backtrack.
@@ -156,8 +157,11 @@ def _check_among(properties: dict, accepted: dict, current: dict, errors: dict) 
     form's field ``other`` holds (as submitted, else as the case has it): a lead department among
     the departments summoned."""
     for name, spec in properties.items():
-        other = spec.get("x-among") if isinstance(spec, dict) else None
+        rule = spec.get("x-among") if isinstance(spec, dict) else None
+        other, when = (rule.get("field"), rule.get("when") or {}) if isinstance(rule, dict) else (rule, {})
         if not isinstance(other, str) or accepted.get(name) in (None, "", []):
+            continue
+        if any(accepted.get(key, current.get(key)) != value for key, value in when.items()):
             continue
         pool = accepted.get(other, current.get(other))
         pool = pool if isinstance(pool, list) else [pool]

@@ -43,7 +43,7 @@ def play_test_run(page, data: dict | None = None) -> None:
     """From a draft (or its publish page): start its test run, play it to the end with sample data,
     and go on to publishing (what publishing needs)."""
     page.click("#test-run, #test-required a")
-    page.fill("#test-unit", "dc-dm-01")
+    page.select_option("#test-unit", "dc-dm-01")
     page.fill("#test-data", json.dumps(data or REPORT, ensure_ascii=False))
     page.click("#test-start-button")
     page.wait_for_selector("#run-status[data-status='running']")
@@ -93,7 +93,7 @@ def test_a_test_run_of_a_valid_draft_leaves_no_case_task_or_fact(page, api, size
     new_draft(page)
     before = counts(api)
     page.click("#test-run")
-    page.fill("#test-unit", "dc-dm-01")
+    page.select_option("#test-unit", "dc-dm-01")
     page.fill("#test-data", json.dumps(REPORT, ensure_ascii=False))
     page.click("#test-start-button")
     page.wait_for_selector("#run-status[data-status='running']")

@@ -140,3 +140,54 @@ def test_a_grid_worker_reads_their_own_scorecard(site, viewport):
            "上报数分值", "按时核查率")
     answer = page.goto("/indicators?org_unit=dc-dm")
     assert answer is not None and answer.status == 403  # nobody else's figures
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/trial-{name}-{page.viewport_size['width']}.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_trial_findings_read_right_in_both_languages(site, viewport):
+    """People ranked by role with 样本不足; explain asks in Chinese; definitions all Chinese; the
+    bulletin, the tables and the board in English; the board's 超时倍数 explained; 运维 in Chinese."""
+    page = site(viewport)
+    log_in(page, "supervisor")
+    page.goto("/indicators?period=2026-03&org_unit=dc&level=person&lang=zh")
+    _check(page, site.codes, "网格员", "人员只与同一角色的人员比较排名")
+    assert page.locator("nav.roles a.on").count() == 1
+    _shot(page, "people")
+    page.goto("/indicators/rankings?period=2026-03&org_unit=dc&level=person")
+    _check(page, site.codes, "样本不足")
+    _shot(page, "people-ranking")
+    page.goto("/indicators/explain")
+    _check(page, site.codes, "请选择要解释的指标", "按期结案率")
+    _shot(page, "explain-choose")
+    page.goto("/indicators/definitions")
+    content = page.locator("main").inner_text()
+    assert "「callback_solved」" not in content and "Composite score" not in content
+    _shot(page, "definitions-zh")
+    page.goto("/supervision?org_unit=qingxi")
+    _check(page, site.codes, "督查看板")
+    assert "-W" not in page.locator("main").inner_text()
+    _shot(page, "supervision-zh")
+    page.goto("/bulletins/qingxi/2026-03?lang=en")
+    content = page.locator("main").inner_text()
+    assert "monthly grid-management bulletin (Mar 2026)" in content and "个百分点" not in content
+    assert _fits(page)
+    _shot(page, "bulletin-en")
+    page.goto("/indicators/definitions")
+    assert "Composite score = " in page.locator("main").inner_text()
+    _shot(page, "definitions-en")
+    page.goto("/supervision?org_unit=qingxi")
+    content = page.locator("main").inner_text()
+    assert "Dongcheng" in content and "东城街道" not in content and _fits(page)
+    _shot(page, "supervision-en")
+    page.goto("/indicators?period=2026-03&lang=zh")
+    admin = site(viewport)
+    log_in(admin, "admin")
+    admin.goto("/operations")
+    content = admin.locator("main").inner_text()
+    assert "毫秒内应答" in content and "answered in" not in content and "scheduler(s)" not in content
+    assert _fits(admin)
+    _shot(admin, "operations-zh")

@@ -73,6 +73,8 @@ class RowOut(Schema):
     composite = fields.Float(allow_none=True)
     composite_indicator = fields.String(allow_none=True)
     grade = fields.String(allow_none=True)
+    short = fields.Boolean(metadata={"description": "the composite's sample is below its min_count (样本不足): "
+                                                   "no composite, grade or rank"})
     rank = fields.Integer(allow_none=True)
     previous = fields.Dict(allow_none=True, metadata={"description": "composite, rank and grade a period before"})
     change = fields.Dict(allow_none=True, metadata={"description": "composite difference; rank places gained"})
@@ -101,6 +103,8 @@ class TableOut(Schema):
     org_unit = fields.String()
     org_unit_name = fields.String()
     level = fields.String()
+    role = fields.String(allow_none=True, metadata={"description": "with level=person: the role whose people are "
+                                                                  "ranked (the first scored role when none asked)"})
     definitions_version = fields.Integer()
     definitions = fields.List(fields.Dict())
     indicators = fields.List(fields.Dict())

@@ -8,7 +8,8 @@
   (``accepted``, ``escalated``, ``closed``, ``reopened``, ``not_accepted``), through the
   ``initiator.milestone`` mechanism with ``{"milestone": …, "node": …}``; with
   ``notify_initiator_own`` = "true" the reporter hears of it even when they took the step
-  themselves (a grid worker who verified their own report still gets the closing notice);
+  themselves (a grid worker who verified their own report still gets the closing notice), and
+  with ``notify_note_from`` the notice carries that data key's text (an extension's outcome);
 - ``notify_opened``: tell the people who are to do the tasks this step opens (the departments a
   whistle summons, the handlers a supervision or a failed verification sends the case back to), through the
   ``tasks.opened`` mechanism with ``{"message": …, "node": …, "note": data[notify_note_from],
@@ -84,10 +85,11 @@ def apply(work, instance: ProcessInstance, events: list[StepEvent], actor, opene
 
 def _notices(mechanisms: Effects, work, instance, event: StepEvent, props: dict, actor, opened) -> None:
     """The people a node's ``notify_initiator`` / ``notify_opened`` properties tell."""
+    note = event.data.get(props["notify_note_from"]) if props.get("notify_note_from") else None
     if props.get("notify_initiator") and (handler := mechanisms.get(MILESTONE)) is not None:
         handler(work, instance, {"milestone": props["notify_initiator"], "node": event.bpmn_id,
-                                 "own": str(props.get("notify_initiator_own", "")).lower() == "true"}, actor)
+                                 "own": str(props.get("notify_initiator_own", "")).lower() == "true",
+                                 "note": note if isinstance(note, str) else None}, actor)
     if props.get("notify_opened") and opened and (handler := mechanisms.get(OPENED)) is not None:
-        note = event.data.get(props["notify_note_from"]) if props.get("notify_note_from") else None
         handler(work, instance, {"message": props["notify_opened"], "node": event.bpmn_id,
                                  "note": note if isinstance(note, str) else None, "tasks": list(opened)}, actor)

@@ -81,12 +81,22 @@ def task_detail(task_id: int, user: User) -> TaskView:
         raise NotFound(f"no task {task_id}")
     acts = access.can_act(user, task) or access.leads(user, task)
     classes = None if acts else visibility.case_classes(user, task.instance, [task.scope_path])
-    if not acts and "summary" not in classes:
+    if not may_open(user, task, acts, classes):
         raise Forbidden(f"{user.username} may not see task {task_id}")
     data = None
     if task.is_open and task.form:
         data = dict(store.read_run(task.instance).task_data(task.engine_task_id))
     return task_view(task, data, classes=classes)
+
+
+def may_open(user: User, task: HumanTask, acts: bool | None = None, classes=None) -> bool:
+    """Whether ``user`` may open ``task``'s page (what a case page links to)."""
+    if acts is None:
+        acts = access.can_act(user, task) or access.leads(user, task)
+    if acts:
+        return True
+    classes = classes if classes is not None else visibility.case_classes(user, task.instance, [task.scope_path])
+    return "summary" in classes
 
 
 # What a case in error says to everyone but its administrators and designers (they read the
@@ -109,6 +119,7 @@ class InstanceView:
     reporter: str | None  # who started it, when the viewer may know
     error: dict | None = None
     technical: bool = False
+    openable: frozenset[int] = frozenset()  # the open tasks the viewer may open
 
     def __getattr__(self, name):
         return getattr(self.instance, name)
@@ -163,8 +174,9 @@ def instance_detail(instance_id: int, user: User) -> InstanceView:
         history = _plain_failures(history)
         if error and instance.status != "blocked":  # a hold says why in the platform's words; a failure not
             error = dict(FAULT)
+    openable = frozenset(t.id for t in tasks if t.state == OPEN and may_open(user, t))
     return InstanceView(instance, open_views, history, list(instance.timers), data, classes, reporter, error,
-                        technical)
+                        technical, openable)
 
 
 @dataclass

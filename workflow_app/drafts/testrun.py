@@ -180,3 +180,14 @@ def start_sample(draft) -> dict:
         return {}
     start = compiled.manifest.get("start") or {}
     return samples.for_form(_form(compiled, start.get("form")), {}, None)
+
+
+def unit_choices(locality: str | None, lang: str = "zh") -> tuple[list[tuple[str, str]], str]:
+    """Where a test run can play: (code, name indented by depth) for every area unit in tree
+    order, and a default (the first grid where the draft goes, else the first grid anywhere)."""
+    areas = tree.units(kinds=["area"])
+    where = tree.by_code(locality) if locality else None
+    grids = [u for u in areas if u.level == "grid"]
+    default = next((u for u in grids if where is None or u.is_within(where)), grids[0] if grids else None)
+    top = min((u.depth for u in areas), default=0)
+    return [(u.code, "　" * (u.depth - top) + u.name(lang)) for u in areas], default.code if default else ""

@@ -46,6 +46,10 @@ class Diff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # id -> what people call it (name, label)
+
+    def label(self, element_id: str) -> str:
+        return self.labels.get(element_id) or element_id
 
     @property
     def empty(self) -> bool:
@@ -102,9 +106,37 @@ def flow_elements(content: bytes) -> dict[str, bytes]:
 
 def compare(old: bytes, new: bytes) -> Diff:
     """Added, removed and changed flow elements from ``old`` to ``new`` (ids, sorted)."""
-    before, after = flow_elements(old), flow_elements(new)
-    return Diff(added=sorted(set(after) - set(before)), removed=sorted(set(before) - set(after)),
-                changed=sorted(k for k in set(before) & set(after) if before[k] != after[k]))
+    return _compare_by(flow_elements, old, new)
+
+
+def _text(element, path: str) -> str:
+    found = element.find(path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def element_labels(content: bytes) -> dict[str, str]:
+    """Each element's name as people read it: a BPMN element's ``name``; a decision table's column
+    by its label (or name, or expression), a rule by its number and description."""
+    try:
+        root = safexml.parse(content).getroot()
+    except ValueError:
+        return {}
+    labels = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.get("id"):
+            continue
+        kind = _local(element)
+        if kind == "input":
+            labels[element.get("id")] = element.get("label") or _text(element, "{*}inputExpression/{*}text")
+        elif kind == "output":
+            labels[element.get("id")] = element.get("label") or element.get("name") or ""
+        elif kind == "rule":
+            number = sum(1 for sibling in element.itersiblings(preceding=True) if _local(sibling) == "rule") + 1
+            about = _text(element, "{*}description")
+            labels[element.get("id")] = f"规则 {number}" + (f"（{about}）" if about else "")
+        elif element.get("name"):
+            labels[element.get("id")] = " ".join(element.get("name").split())
+    return {k: v for k, v in labels.items() if v}
 
 
 DMN_TABLE_PARTS = {"input", "output", "rule"}
@@ -125,7 +157,8 @@ def dmn_elements(content: bytes) -> dict[str, bytes]:
 def _compare_by(reader, old: bytes, new: bytes) -> Diff:
     before, after = reader(old), reader(new)
     return Diff(added=sorted(set(after) - set(before)), removed=sorted(set(before) - set(after)),
-                changed=sorted(k for k in set(before) & set(after) if before[k] != after[k]))
+                changed=sorted(k for k in set(before) & set(after) if before[k] != after[k]),
+                labels={**element_labels(old), **element_labels(new)})
 
 
 @dataclass
@@ -139,7 +172,9 @@ class FileChange:
 
     def as_dict(self) -> dict:
         return {"name": self.name, "change": self.change, "added": self.elements.added,
-                "removed": self.elements.removed, "changed": self.elements.changed, "diff": self.lines}
+                "removed": self.elements.removed, "changed": self.elements.changed, "diff": self.lines,
+                "labels": {k: self.elements.labels[k] for k in (*self.elements.added, *self.elements.removed,
+                                                                  *self.elements.changed) if k in self.elements.labels}}
 
 
 def _elements(name: str, old: bytes, new: bytes) -> Diff:

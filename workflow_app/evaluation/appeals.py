@@ -20,6 +20,7 @@ from ..extensions import db
 from ..indicators import adjustments, periods
 from ..models import User
 from ..org import access, tree
+from . import appeal_figures
 
 MAX_TEXT = 4000
 
@@ -70,12 +71,25 @@ def appeal_upheld(work, instance, data: dict, actor) -> None:
     delta = data.get("delta")
     if isinstance(delta, bool) or not isinstance(delta, int | float) or not delta:
         raise InvalidInput("an upheld appeal needs the correction to the figure", {"delta": ["a number, not 0"]})
-    row = adjustments.create(actor, str(data.get("subject")), str(data.get("period")), str(data.get("indicator")),
-                             float(delta), _reason(instance, data))
+    indicator = str(data.get("indicator") or "")
+    counts = appeal_figures.feeding_counts(indicator)
+    chosen = data.get("adjusted_count") if isinstance(data.get("adjusted_count"), str) else None
+    if chosen is None and counts == [indicator]:
+        chosen = indicator  # an appeal on a count adjusts that count
+    if chosen not in counts:
+        raise InvalidInput(f"choose which count of {indicator} to adjust",
+                           {"adjusted_count": [f"one of: {'、'.join(counts) or '—'}"]})
+    try:
+        row = adjustments.create(actor, str(data.get("subject")), str(data.get("period")), chosen,
+                                 float(delta), _reason(instance, data))
+    except InvalidInput as error:
+        errors = {("adjusted_count" if k == "indicator" else k): v for k, v in (error.errors or {}).items()}
+        raise InvalidInput(error.message, errors or None) from error
     db.session.flush()
-    _fact("appeal_upheld", instance, data, actor, {"adjustment_id": row.id, "delta": float(delta)})
+    _fact("appeal_upheld", instance, data, actor, {"adjustment_id": row.id, "delta": float(delta),
+                                                   "adjusted_count": chosen})
     audit.record("appeal_upheld", actor=actor, instance=instance, subject=f"appeal:{instance.id}",
-                 detail={"adjustment_id": row.id, "delta": float(delta)})
+                 detail={"adjustment_id": row.id, "delta": float(delta), "adjusted_count": chosen})
 
 
 def appeal_refused(work, instance, data: dict, actor) -> None:

@@ -174,7 +174,7 @@ def ledger(viewer: User, username: str | None) -> dict:
     catch_up()
     account = db.session.get(PointsAccount, person.id)
     rows = db.session.execute(select(PointsEntry).where(PointsEntry.user_id == person.id)
-                              .order_by(PointsEntry.id.desc()).limit(HISTORY)).scalars()
+                              .order_by(PointsEntry.at.desc(), PointsEntry.id.desc()).limit(HISTORY)).scalars()
     return {"username": person.username, "name": person.name,
             "balance": account.balance if account else 0, "earned": account.earned if account else 0,
             "redeemed": account.redeemed if account else 0,

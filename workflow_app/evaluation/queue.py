@@ -56,3 +56,14 @@ def callbacks(user, round_id: int) -> list[dict]:
     return [{"case_id": s.case_id, "title": titles.get(s.case_id) or "", "grid_name": s.grid.name_zh,
              "state": _verdict(s), "satisfaction": s.satisfaction, "solved": s.solved, "called_at": s.called_at,
              "task_id": tasks.get(s.case_id)} for s in samples]
+
+
+def steps(user, round_id: int) -> list[dict]:
+    """The round's open tasks other than callbacks (the surveys, 结束本轮评估), with their titles."""
+    row = rounds.readable(user, round_id)
+    if row.instance_id is None:
+        return []
+    tasks = db.session.execute(select(HumanTask).where(
+        HumanTask.instance_id == row.instance_id, HumanTask.bpmn_id != CALLBACK, HumanTask.state == OPEN)
+        .order_by(HumanTask.id)).scalars()
+    return [{"task_id": t.id, "name": t.name, "title": t.title, "closing": t.bpmn_id == "close_round"} for t in tasks]

@@ -46,6 +46,10 @@ def _rows(rows: list[dict], name: str) -> list[list[str]]:
         [r["name"], *[cell(k, r.get(k)) for k, _label in COLUMNS]] for r in rows]
 
 
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+
+
 def render_pdf(detail: dict) -> bytes:
     name = bulletin_pdf.font()
     styles = {"title": ParagraphStyle("t", fontName=name, fontSize=15, leading=21, alignment=1, wordWrap="CJK"),
@@ -56,6 +60,8 @@ def render_pdf(detail: dict) -> bytes:
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                  bottomMargin=15 * mm, title=title(detail))
     story = [Paragraph(title(detail), styles["title"]), Spacer(1, 4 * mm), Paragraph(_rule(detail), styles["body"])]
+    if detail.get("conclusion"):
+        story += [Paragraph("评估结论", styles["h2"]), Paragraph(_escaped(detail["conclusion"]), styles["body"])]
     scores = detail["scores"]
     sections = (("各网格评估结果", scores["grids"], "网格"), ("网格员评估结果", scores["workers"], "网格员"))
     for heading, rows, label in sections:
@@ -85,16 +91,19 @@ def render_xlsx(detail: dict) -> bytes:
     summary.append([title(detail)])
     summary["A1"].font = Font(bold=True, size=13)
     summary.append([_rule(detail)])
+    if detail.get("conclusion"):
+        summary.append(["评估结论", detail["conclusion"]])
     header = PatternFill("solid", fgColor="E2E8F0")
     scores = detail["scores"]
     for sheet_name, rows, label in (("网格", scores["grids"], "网格"), ("网格员", scores["workers"], "网格员")):
         sheet = book.create_sheet(sheet_name)
-        sheet.append([label, "编码", *[name for _k, name in COLUMNS]])
+        coded = sheet_name == "网格"  # units may keep their code; people are named, never by username
+        sheet.append([label, *(["单位编码"] if coded else []), *[name for _k, name in COLUMNS]])
         for r in rows:
-            sheet.append([r["name"], r["subject"], *[r.get(k) for k, _name in COLUMNS]])
+            sheet.append([r["name"], *([r["subject"]] if coded else []), *[r.get(k) for k, _name in COLUMNS]])
         for c in sheet[1]:
             c.font, c.fill = Font(bold=True), header
-        for column in ("E", "F"):  # satisfaction, solved: fractions shown as percentages
+        for column in (("E", "F") if coded else ("D", "E")):  # satisfaction, solved: fractions as percentages
             for c in sheet[column][1:]:
                 c.number_format = "0.0%"
         sheet.column_dimensions["A"].width = 24

@@ -189,7 +189,15 @@ def present(row: EvaluationRound) -> dict:
 def detail(user: User, round_id: int) -> dict:
     row = readable(user, round_id)
     return {**present(row), "progress": _progress(row), "scores": _scores(row), "generated_at": clock.now(),
-            "mismatches": _mismatch_rows(select(RoundSample).where(RoundSample.round_id == row.id))}
+            "mismatches": _mismatch_rows(select(RoundSample).where(RoundSample.round_id == row.id)),
+            "conclusion": conclusion(row)}
+
+
+def conclusion(row: EvaluationRound) -> str | None:
+    """The 评估结论 the evaluator wrote when closing the round (the close task's ``summary``)."""
+    case = db.session.get(ProcessInstance, row.instance_id) if row.instance_id else None
+    summary = (case.data or {}).get("summary") if case is not None and row.status == "closed" else None
+    return summary.strip() if isinstance(summary, str) and summary.strip() else None
 
 
 def report_file(user: User, round_id: int, kind: str) -> tuple[bytes, str, str]:

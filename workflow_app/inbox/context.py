@@ -50,7 +50,7 @@ def permissions(user: User, task: HumanTask) -> dict:
         "extend": is_open and can_act and task.due_at is not None and not paused and not approves_extensions(task),
         "pause": is_open and supervises and task.due_at is not None and not paused,
         "resume": is_open and supervises and paused,
-        "urge": is_open and (supervises or access.capable(user, access.URGE, path=task.scope_path)),
+        "urge": is_open and control.may_urge(user, task),
     }
 
 

@@ -31,6 +31,9 @@ MILESTONES = {
     "whistled": ("镇街吹哨：请按时到现场报到处置", "The town summons your department: report on site in time"),
     "supervised": ("督办：请按督办意见限期整改", "Supervision: put it right within the time limit"),
     "rework": ("核查不通过：请返工整改", "Verification failed: please rework it"),
+    # to whoever asked for an extension (the approval case's initiator)
+    "extension_approved": ("您的延期申请已批准", "Your extension request was approved"),
+    "extension_refused": ("您的延期申请未获批准", "Your extension request was refused"),
 }
 
 
@@ -46,7 +49,8 @@ def milestone(work, instance, data: dict, actor) -> None:
     if reporter is None:
         return
     title = f"{zh}（#{instance.id}）" if instance.id else zh
-    notify.send([reporter], notify.Message(kind=f"case_{name}"[:40], title=title, instance_id=instance.id))
+    note = (data.get("note") or "").strip() or None
+    notify.send([reporter], notify.Message(kind=f"case_{name}"[:40], title=title, body=note, instance_id=instance.id))
 
 
 def _limit_line(name: str, due_at) -> str:
@@ -100,6 +104,7 @@ ADMISSION = {"筛查未通过": "Not through screening", "联席会议不予准�
              "联席会议修改后准予准入": "Admitted with changes by the joint meeting",
              "事项已退出": "Item withdrawn", "退出申请未获同意": "Withdrawal not agreed"}
 URGE_DEFAULT = ("请尽快办理", "Please handle it as soon as you can")
+URGED_BY = "催办人："  # the line of an urge that names who urged (``sla.control.urge``)
 _LIMIT = re.compile(r"^(?P<name>.+)时限：(?P<due>\d{4}-\d\d-\d\d \d\d:\d\d)前$")
 
 
@@ -127,6 +132,8 @@ def _body(note, task, lang: str) -> str | None:
             line = _limit_text(_task_name(task, lang, match["name"]), match["due"])
         elif line == URGE_DEFAULT[0] and note.kind == "urge":
             line = URGE_DEFAULT[1]
+        elif line.startswith(URGED_BY) and note.kind == "urge":
+            line = "Urged by: " + line.removeprefix(URGED_BY)
         lines.append(line)
     return "\n".join(lines)
 

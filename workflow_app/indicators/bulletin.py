@@ -21,6 +21,7 @@ SYSTEM_AUTHOR = "平台（自动补记）"
 WORST = 10
 TOP_CATEGORIES = 12
 LEVELS = (("town", "镇街"), ("community", "村社区"), ("grid", "网格"), ("department", "部门"))
+LABELS_EN = {"town": "Towns", "community": "Communities", "grid": "Grids", "department": "Departments"}
 DEFAULTS = {"headline": ["应结案", "结案", "按期结案", "超期未结", "结案率", "按期结案率", "返工率", "满意率"],
             "trend": ["按期结案率", "结案率", "满意率"],
             "area_columns": ["应结案", "按期结案率", "结案率", "返工率", "满意率"],
@@ -48,7 +49,8 @@ def _meta(document: dict) -> dict:
 
 def _ranking(table: report.Table, columns: list[str]) -> list[dict]:
     rows = sorted(table.rows, key=lambda v: (v.rank is None, v.rank or 0, v.row.key))
-    return [{"rank": v.rank, "subject": v.row.key, "name": v.row.name, "composite": v.figures.composite,
+    return [{"rank": v.rank, "subject": v.row.key, "name": v.row.name, "name_en": v.row.name_en,
+             "composite": v.figures.composite,
              "grade": v.figures.grade, "change": v.change, "previous_rank": (v.previous or {}).get("rank"),
              "values": {c: v.figures.values.get(c) for c in columns}} for v in rows]
 
@@ -91,7 +93,8 @@ def _trend(county: OrgUnit, month: periods.Period, ids: list[str]) -> dict:
         total = report.build(county, report.Ask(county.code, each, own, with_previous=False), own).total
         for i in ids:
             series[i].append(total.figures.values.get(i))
-    return {"periods": [m.key for m in months], "labels": [f"{m.start.month}月" for m in months], "series": series}
+    return {"periods": [m.key for m in months], "labels": [f"{m.start.month}月" for m in months],
+            "labels_en": [periods.MONTHS_EN[m.start.month - 1] for m in months], "series": series}
 
 
 def _headline(table: report.Table, ids: list[str]) -> list[dict]:
@@ -119,14 +122,17 @@ def build(user: User, county_code: str, month_key: str) -> dict:
     settings = _settings(document)
     return {
         "county": county.code, "county_name": county.name_zh, "period": month.key, "period_label": month.label(),
-        "title": f"{county.name_zh}网格化管理工作月度通报（{month.label()}）", "as_of": month.as_of(),
+        "county_name_en": county.name_en, "period_label_en": month.label_en(),
+        "title": f"{county.name_zh}网格化管理工作月度通报（{month.label()}）",
+        "title_en": f"{county.name_en or county.name_zh}: monthly grid-management bulletin ({month.label_en()})",
+        "as_of": month.as_of(),
         "closed": month.closed(), "frozen": period_row is not None,
         "frozen_at": period_row.frozen_at if period_row is not None else None, "generated_at": clock.now(),
         "definitions": first.definitions.refs(), "definitions_version": first.definitions.base.version,
         "indicators": _meta(document), "settings": settings,
         "headline": _headline(first, settings["headline"]),
         "total": {"composite": first.total.figures.composite, "grade": first.total.figures.grade},
-        "rankings": {level: {"label": label, "rows": _ranking(tables[level], settings[
+        "rankings": {level: {"label": label, "label_en": LABELS_EN[level], "rows": _ranking(tables[level], settings[
             "department_columns" if level == "department" else "area_columns"])} for level, label in LEVELS},
         "overdue_cases": _worst_overdue(county, month),
         "categories": _categories(county, month),
@@ -139,14 +145,14 @@ def _adjustments(table: report.Table) -> list[dict]:
     """Every correction of the month in the county (the total row holds them all): a person's
     correction of a count as it was made; the platform's own (facts that arrived after the freeze)
     summed per unit and count, so a late batch reads as one line per unit and count, not one per day."""
-    names = subjects.names_of(a.author for a in table.total.adjustments)
+    names = subjects.shown_names(a.author for a in table.total.adjustments)
     made, late = [], {}
     for a in table.total.adjustments:
         unit = tree.ref_by_id(a.unit_id)
         if a.indicator is not None or a.atom is None:
             made.append({"id": a.id, "subject": unit.code, "name": unit.name_zh, "person": bool(a.actor_id),
                          "indicator": a.indicator, "what": None, "delta": a.delta, "reason": a.reason,
-                         "author": a.author, "author_name": names.get(a.author, a.author), "at": a.at})
+                         "author": a.author, "author_name": names.get(a.author, "—"), "at": a.at})
             continue
         entry = late.setdefault((a.unit_id, a.atom), {
             "id": a.id, "subject": unit.code, "name": unit.name_zh, "person": bool(a.actor_id), "indicator": None,

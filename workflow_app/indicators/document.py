@@ -40,7 +40,7 @@ DEFAULT_GRADES = [{"grade": "A", "min": 90}, {"grade": "B", "min": 75}, {"grade"
 DEFAULT_LEDGER = {"opened_by": ["filed"], "closed_by": ["closed_on_time", "closed_late", "supervised"],
                   "on_time": ["closed_on_time"], "late": ["closed_late"], "due_from": "case_due",
                   "category_from": ["standard.subcategory", "category"], "processes": None,
-                  "distinct": ["rework", "extended", "paused"]}
+                  "distinct": ["rework", "extended", "paused"], "not_credited": []}
 COUNT_SOURCES = ("cases", "facts", "tasks", "sum", "formula")
 document_in_check: contextvars.ContextVar[dict] = contextvars.ContextVar("indicator_document_in_check")
 
@@ -220,6 +220,18 @@ def _check_ledger(ledger, problems) -> None:
             problems.add(f"ledger.{key}", "a list of names")
         elif key == "processes" and value is not None and not _texts(value):
             problems.add("ledger.processes", "null (every process) or a list of process keys")
+        elif key == "not_credited" and not _credit_rules(value):
+            problems.add("ledger.not_credited", "a list of {fact, unless_at: [fact kinds], case_from: a detail "
+                                                "key naming the case (optional)}: facts not counted for a unit "
+                                                "that recorded one of those kinds on the case")
+
+
+def _credit_rules(value) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, dict) and isinstance(r.get("fact"), str) and _texts(r.get("unless_at"))
+        and (r.get("case_from") is None or isinstance(r["case_from"], str)) and set(r) <= {"fact", "unless_at",
+                                                                                           "case_from", "comment"}
+        for r in value)
 
 
 BULLETIN_KEYS = ("headline", "trend", "area_columns", "department_columns")
@@ -358,6 +370,13 @@ def _check_composite(ident, item, kinds, problems) -> None:
         _check_grades(item["grades"], f"{ident}.grades", problems)
     if item.get("missing", "skip") not in ("skip", "zero"):
         problems.add(ident, "missing: skip (weigh the terms that have a value) or zero")
+    if "min_count" in item:
+        least = item["min_count"]
+        if not isinstance(least, dict) or not _number(least.get("at_least")) or least["at_least"] < 0:
+            problems.add(f"{ident}.min_count", "{count: a count's id, at_least: a number}: the sample below "
+                                               "which the composite is not scored (样本不足)")
+        else:
+            _need(ident, "min_count", least.get("count"), kinds, ("count",), problems)
 
 
 def formula_names(expression: str) -> set[str]:
@@ -396,7 +415,18 @@ def dependencies(item: dict) -> set[str]:
     for term in item.get("terms") or []:
         if isinstance(term, dict) and isinstance(term.get("indicator"), str):
             found.add(term["indicator"])
+    least = item.get("min_count")
+    if isinstance(least, dict) and isinstance(least.get("count"), str):
+        found.add(least["count"])
     return found
+
+
+def sample_short(item: dict, values: dict) -> bool:
+    """Whether a composite's sample (its ``min_count``) is too small to score: 样本不足."""
+    least = item.get("min_count")
+    if not isinstance(least, dict):
+        return False
+    return (values.get(least.get("count")) or 0) < least.get("at_least", 0)
 
 
 def order(items: list[dict], problems: Problems | None = None) -> list[dict]:

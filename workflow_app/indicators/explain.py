@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import CaseFact, HumanTask, User
 from ..org import tree
-from . import periods
+from . import document as doc
+from . import ledger, periods, versions, words, words_en
 from .tables import CaseEntry, TaskOverdue
 
 LIMIT = 200
@@ -72,9 +73,13 @@ def facts(item: dict, scope: Scope) -> tuple[list[dict], int]:
     rows = db.session.execute(query.order_by(CaseFact.at, CaseFact.id).limit(SCAN)).all()
     if verdicts is not None:
         rows = [r for r in rows if (r[0].detail or {}).get("verdict") in verdicts]
+    rules = doc.ledger_rules(versions.ledger_document())
+    if any(rule.get("fact") in _texts(item["facts"]) for rule in rules.get("not_credited") or []):
+        rows = [r for r in rows if ledger.credited(rules, r[0], r[0].detail if isinstance(r[0].detail, dict) else {})]
     people = _names({r[0].actor_id for r in rows[:LIMIT]})
     titles = _titles({r[0].instance_id for r in rows[:LIMIT]})
-    listed = [{"fact_id": f.id, "at": f.at, "kind": f.kind, "stage": f.stage, **_unit(f.unit_id),
+    listed = [{"fact_id": f.id, "at": f.at, "kind": f.kind, "kind_words": words.FACT_WORDS.get(f.kind, f.kind),
+               "kind_words_en": words_en.FACT_WORDS_EN.get(f.kind, f.kind), "stage": f.stage, **_unit(f.unit_id),
                "actor": people.get(f.actor_id, (None, None))[0], "actor_name": people.get(f.actor_id, (None, None))[1],
                "case_id": f.instance_id, "title": titles.get(f.instance_id), "role": role,
                "verdict": (f.detail or {}).get("verdict")} for f, role in rows[:LIMIT]]

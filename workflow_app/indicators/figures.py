@@ -28,6 +28,7 @@ class Figures:
     composite: float | None = None
     composite_id: str | None = None
     grade: str | None = None
+    short: bool = False  # the primary composite's sample is below its min_count: 样本不足, not ranked
 
     def of_kind(self, kind: str) -> dict:
         return {k: v for k, v in self.values.items() if self.kinds.get(k) == kind}
@@ -108,7 +109,8 @@ class Calculator:
         if isinstance(item.get("formula"), str):
             found = formulas.evaluate(item["formula"], table)
             if kind == "composite":
-                found = [v if applies(item, s) else None for v, s in zip(found, subjects, strict=True)]
+                found = [v if applies(item, s) and not doc.sample_short(item, values) else None
+                         for v, s, values in zip(found, subjects, table, strict=True)]
             return found
         if kind == "count":
             return self._counts(item, subjects, table, parsed)
@@ -154,7 +156,7 @@ class Calculator:
         return 100 - points if term.get("invert") else points
 
     def _composite(self, item: dict, values: dict, subject: Subject) -> float | None:
-        if not applies(item, subject):
+        if not applies(item, subject) or doc.sample_short(item, values):
             return None
         weights = [(float(t["weight"]), self.term_value(t, values)) for t in item["terms"]]
         if item.get("missing", "skip") == "zero":
@@ -175,6 +177,7 @@ class Calculator:
         chosen = self.primary(subject)
         if chosen is not None:
             result.composite_id = chosen["id"]
+            result.short = doc.sample_short(chosen, values)
             result.composite = values.get(chosen["id"])
             result.grade = doc.grade(result.composite, doc.grades_of(self.document, chosen))
         return result

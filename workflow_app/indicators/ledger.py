@@ -109,6 +109,25 @@ def load_entries(condition, limit: int | None = None, order=None) -> list[Entry]
     return [Entry(*row) for row in db.session.execute(query)]
 
 
+def credited(rules: dict, fact, detail: dict) -> bool:
+    """Whether a fact (a ``FactRow`` or a ``CaseFact``) counts for its unit: the ledger's
+    ``not_credited`` rules keep, say, the residents' verdict on a case away from a department
+    that returned it as not its duty (the verdict belongs to those who handled it)."""
+    for rule in rules.get("not_credited") or []:
+        if rule.get("fact") != fact.kind:
+            continue
+        case = detail.get(rule["case_from"]) if rule.get("case_from") else fact.instance_id
+        if isinstance(case, bool) or not isinstance(case, int):
+            continue
+        kinds = rule.get("unless_at")
+        found = db.session.scalar(select(CaseFact.id).where(
+            CaseFact.instance_id == case, CaseFact.unit_id == fact.unit_id,
+            CaseFact.kind.in_([kinds] if isinstance(kinds, str) else list(kinds)), CaseFact.id < fact.id).limit(1))
+        if found is not None:
+            return False
+    return True
+
+
 @dataclass
 class Batch:
     """One batch's working state: the ledger rules, the cases it touches, the increments."""
@@ -172,6 +191,8 @@ class Batch:
         if fact.unit_id is None:
             return
         detail = fact.detail if isinstance(fact.detail, dict) else {}
+        if not self.credited(fact, detail):
+            return
         verdict = detail.get("verdict") if isinstance(detail.get("verdict"), str) else None
         score = detail.get("score")
         total = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else 0.0
@@ -189,6 +210,9 @@ class Batch:
                                      atoms.fact(fact.kind, fact.stage, fact.role, verdict, first=True), 1, total)
         if fact.kind in self.rules["closed_by"] and entry.closed_at is None:
             self.close(entry, fact)
+
+    def credited(self, fact: FactRow, detail: dict) -> bool:
+        return credited(self.rules, fact, detail)
 
     def close(self, entry: Entry, fact: FactRow) -> None:
         entry.closed_at, entry.closing, entry.changed = fact.at, fact.kind, True

@@ -33,8 +33,8 @@ def _columns(table: report.Table, everything: bool) -> list[dict]:
 
 
 def crumbs(user: User, unit) -> list[dict]:
-    return [{"code": ref.code, "name": ref.name_zh, "open": permissions.may_view(user, ref)}
-            for ref in tree.ancestor_refs(unit)]
+    return [{"code": ref.code, "name": ref.name_zh, "name_en": getattr(tree.by_code(ref.code), "name_en", None),
+             "open": permissions.may_view(user, ref)} for ref in tree.ancestor_refs(unit)]
 
 
 def drill(row: dict, level: str) -> dict | None:
@@ -79,6 +79,7 @@ def overview(user: User, args: service.TableArgs, everything: bool = False, char
         "may_adjust": any(access.capable(user, c, table.unit) for c in permissions.ADJUST),
         "previous_period": table.period.previous().key if table.period.kind != "range" else None,
         "next_period": _next(table.period),
+        "roles": report.person_roles(table.definitions.document) if table.level == "person" else [],
     }
 
 

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import present
 
@@ -53,7 +53,9 @@ def _styles() -> dict:
     return {
         "title": ParagraphStyle("title", fontName=name, fontSize=16, leading=22, alignment=1, wordWrap="CJK"),
         "h2": ParagraphStyle("h2", fontName=name, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4,
-                             textColor=colors.HexColor("#1e3a8a"), wordWrap="CJK"),
+                             textColor=colors.HexColor("#1e3a8a"), wordWrap="CJK", keepWithNext=1),
+        "h3": ParagraphStyle("h3", fontName=name, fontSize=9, leading=13, spaceAfter=2, wordWrap="CJK",
+                             keepWithNext=1),
         "body": ParagraphStyle("body", fontName=name, fontSize=9, leading=13, wordWrap="CJK"),
         "head": ParagraphStyle("head", fontName=name, fontSize=7.5, leading=9.5, alignment=1, wordWrap="CJK"),
         "small": ParagraphStyle("small", fontName=name, fontSize=7.5, leading=10, wordWrap="CJK",
@@ -174,22 +176,30 @@ def _overdue(bulletin: dict) -> Table:
     return _table(rows, [WIDTH * 0.38, WIDTH * 0.2, WIDTH * 0.14, WIDTH * 0.16, WIDTH * 0.12])
 
 
+KEEP_WITH_HEADING = 40 * mm  # a heading starts a new page unless this much (its table's first rows) fits below
+
+
+def _heading(text: str, style, above: float = 0) -> list:
+    """A section heading that never stands alone at the foot of a page: a new page unless its
+    table's header and first rows fit below it (and ``above``: a sub-heading that follows it)."""
+    return [CondPageBreak(KEEP_WITH_HEADING + above), Paragraph(text, style)]
+
+
 def render(bulletin: dict) -> bytes:
     styles, buffer = _styles(), io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                  bottomMargin=15 * mm, title=bulletin["title"], author=bulletin["county_name"])
     story = [Paragraph(bulletin["title"], styles["title"]), Spacer(1, 4),
              Paragraph(present.status_line(bulletin), styles["small"]), Spacer(1, 6),
-             Paragraph("一、总体情况", styles["h2"]), _headline(bulletin), Spacer(1, 6), _trend_chart(bulletin),
-             _category_chart(bulletin), Paragraph("二、排名", styles["h2"])]
+             *_heading("一、总体情况", styles["h2"]), _headline(bulletin), Spacer(1, 6), _trend_chart(bulletin),
+             _category_chart(bulletin), *_heading("二、排名", styles["h2"], 15 * mm)]
     for level, section in bulletin["rankings"].items():
-        story += [Paragraph(f"{section['label']}排名", styles["body"]), Spacer(1, 2), _ranking(bulletin, level),
-                  Spacer(1, 6)]
-    story += [Paragraph("三、超期未结案件（超期最久的）", styles["h2"])]
+        story += [*_heading(f"{section['label']}排名", styles["h3"]), _ranking(bulletin, level), Spacer(1, 6)]
+    story += _heading("三、超期未结案件（超期最久的）", styles["h2"])
     none = Paragraph("本月末没有超期未结的案件。", styles["body"])
     story += [_overdue(bulletin) if bulletin["overdue_cases"] else none]
     if bulletin["adjustments"]:
-        story += [Paragraph("四、更正记录", styles["h2"])]
+        story += _heading("四、更正记录", styles["h2"])
         rows = [["单位", "指标", "调整", "原因", "调整人"]]
         rows += [[Paragraph(a["name"], styles["body"]), Paragraph(present.adjusted(bulletin, a), styles["body"]),
                   f"{a['delta']:+g}",

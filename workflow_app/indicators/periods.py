@@ -16,6 +16,7 @@ MAX_RANGE_DAYS = 366 * 5
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def zone() -> ZoneInfo:
@@ -90,6 +91,15 @@ class Period:
         if self.kind == "year":
             return f"{self.start.year}年"
         return f"{self.start.isoformat()} 至 {(self.end - timedelta(days=1)).isoformat()}"
+
+    def label_en(self) -> str:
+        if self.kind == "month":
+            return f"{MONTHS_EN[self.start.month - 1]} {self.start.year}"
+        if self.kind == "quarter":
+            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()} to {(self.end - timedelta(days=1)).isoformat()}"
 
 
 def _year_ok(value: int, field: str) -> int:

@@ -10,10 +10,11 @@ def kind(bulletin: dict, indicator: str | None) -> str | None:
     return (bulletin["indicators"].get(indicator) or {}).get("kind") if indicator else None
 
 
-def indicator_name(bulletin: dict, indicator: str | None) -> str:
+def indicator_name(bulletin: dict, indicator: str | None, en: bool = False) -> str:
     if not indicator:
         return "—"
-    return (bulletin["indicators"].get(indicator) or {}).get("name") or indicator
+    meta = bulletin["indicators"].get(indicator) or {}
+    return (en and meta.get("name_en")) or meta.get("name") or indicator
 
 
 def adjusted(bulletin: dict, adjustment: dict) -> str:
@@ -31,11 +32,11 @@ def value(bulletin: dict, indicator: str, number) -> str:
     return f"{int(number)}"
 
 
-def change(bulletin: dict, indicator: str, number) -> str:
+def change(bulletin: dict, indicator: str, number, en: bool = False) -> str:
     if number is None:
         return "—"
     if kind(bulletin, indicator) == "rate":
-        return f"{number * 100:+.1f} 个百分点"
+        return f"{number * 100:+.1f} " + ("pp" if en else "个百分点")
     return f"{number:+g}"
 
 
@@ -43,12 +44,13 @@ def score(number) -> str:
     return "—" if number is None else f"{number:.1f}"
 
 
-def rank_change(row: dict) -> str:
+def rank_change(row: dict, en: bool = False) -> str:
     moved = (row.get("change") or {}).get("rank")
     if moved is None:
-        return "新" if row.get("rank") is not None and row.get("previous_rank") is None else "—"
+        new = "new" if en else "新"
+        return new if row.get("rank") is not None and row.get("previous_rank") is None else "—"
     if moved == 0:
-        return "持平"
+        return "unchanged" if en else "持平"
     return f"↑{moved}" if moved > 0 else f"↓{-moved}"
 
 
@@ -68,6 +70,21 @@ def status_line(bulletin: dict) -> str:
     versions = "、".join(f"{ref.get('locality_name') or '全县'} v{ref['version']}" for ref in bulletin["definitions"])
     return (f"统计期：{bulletin['period_label']}（{state}）；数据截至 {when(bulletin['as_of'])}；"
             f"指标定义 {versions}；生成于 {when(bulletin['generated_at'])}")
+
+
+def status_line_en(bulletin: dict) -> str:
+    state = "frozen" if bulletin["frozen"] else ("ended, not yet frozen" if bulletin["closed"] else "in progress")
+    versions = ", ".join(f"{ref.get('locality_name') or 'county'} v{ref['version']}" for ref in bulletin["definitions"])
+    return (f"Period: {bulletin['period_label_en']} ({state}); data as of {when(bulletin['as_of'])}; "
+            f"definitions {versions}; generated {when(bulletin['generated_at'])}")
+
+
+def footnote_en(bulletin: dict) -> str:
+    return ("Due to close = closed this period + open and overdue at its end (carried over included); on-time "
+            "closure rate = closed on time ÷ due to close; closure rate = closed ÷ due to close; rework rate = "
+            "reworked ÷ due to close; satisfaction rate = (satisfied + mostly satisfied) ÷ verdicts. Composite "
+            "scores use local weights; grades A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below. Corrections after the "
+            "freeze are listed as adjustments; the frozen figures stay as they were.")
 
 
 def footnote(bulletin: dict) -> str:

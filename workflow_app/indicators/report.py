@@ -2,7 +2,7 @@
 with the unit's own total, grades, ranks by composite and the change from the previous period."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .. import clock
@@ -45,6 +45,7 @@ class Table:
     frozen: list
     as_of: datetime
     adjusted: bool
+    role: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -62,13 +63,27 @@ def _merge(target: dict, atoms: dict) -> None:
         cell[1] += total
 
 
+def person_roles(document: dict) -> list[str]:
+    """The roles whose people the definitions score, those of primary composites first (in the
+    definitions' order): people are ranked only against people of the same role."""
+    found: list[str] = []
+    items = [i for i in document.get("indicators") or [] if isinstance(i, dict) and i.get("kind") == "composite"
+             and "person" in (i.get("subject") or {}).get("levels", [])]
+    for item in sorted(items, key=lambda i: not i.get("primary")):
+        found += [r for r in (item.get("subject") or {}).get("roles") or [] if r not in found]
+    return found
+
+
 def _person_roles(unit: OrgUnit, at: datetime) -> set[str]:
-    document = versions.resolve(unit, at).document
-    roles = set()
-    for item in document.get("indicators") or []:
-        if item.get("kind") == "composite" and "person" in (item.get("subject") or {}).get("levels", []):
-            roles |= set((item.get("subject") or {}).get("roles") or [])
-    return roles
+    return set(person_roles(versions.resolve(unit, at).document))
+
+
+def default_role(unit: OrgUnit, held: set[str] | None = None) -> str | None:
+    """The role a person table shows when none is asked: the first scored one (one the asking
+    person holds, when they see only their own row)."""
+    roles = person_roles(versions.resolve(unit, clock.now()).document)
+    mine = [r for r in roles if held is None or r in held]
+    return (mine or roles or [None])[0]
 
 
 def _moment(period: periods.Period) -> datetime:
@@ -177,7 +192,7 @@ class _Builder:
 
 def rank(views: list[RowView]) -> None:
     """Competition ranking by composite, highest first (equal scores share a rank)."""
-    scored = sorted((v for v in views if v.figures.composite is not None),
+    scored = sorted((v for v in views if v.figures.composite is not None and not v.figures.short),
                     key=lambda v: -round(v.figures.composite, 4))
     previous, place = None, 0
     for number, view in enumerate(scored, start=1):
@@ -186,7 +201,7 @@ def rank(views: list[RowView]) -> None:
             place, previous = number, value
         view.rank = place
     for view in views:
-        if view.figures.composite is None:
+        if view.figures.composite is None or view.figures.short:
             view.rank = None
 
 
@@ -239,6 +254,8 @@ def table(user: User, ask: Ask, roll_up: bool = True) -> Table:
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}", {"level": ["unknown level"]})
     only_user = _access(user, unit, level)
+    if level == "person" and not ask.role:
+        ask = replace(ask, role=default_role(unit, set(user.roles()) if only_user else None))
     if roll_up:
         stream.catch_up(stream.READ_BUDGET)
     return build(unit, ask, level, only_user)
@@ -251,7 +268,7 @@ def build(unit: OrgUnit, ask: Ask, level: str, only_user: int | None = None) -> 
     if ask.with_previous:
         _previous(unit, ask, level, only_user, views, total)
     return Table(unit, ask.period, level, sort_rows(views, ask.sort, ask.descending), total, frozen,
-                 ask.period.as_of(), ask.adjusted)
+                 ask.period.as_of(), ask.adjusted, ask.role if level == "person" else None)
 
 
 def _previous(unit: OrgUnit, ask: Ask, level: str, only_user, views: list[RowView], total: RowView) -> None:

@@ -24,6 +24,7 @@ from . import (
     subjects,
     versions,
     words,
+    words_en,
     workbook,
 )
 from . import document as doc
@@ -46,7 +47,7 @@ def present_row(view: report.RowView) -> dict:
         "unit": row.unit.code, "unit_name": row.unit.name_zh,
         "counts": figures.of_kind("count"), "rates": figures.of_kind("rate"), "scores": figures.scores(),
         "composite": figures.composite, "composite_indicator": figures.composite_id, "grade": figures.grade,
-        "rank": view.rank, "previous": view.previous, "change": view.change,
+        "short": figures.short, "rank": view.rank, "previous": view.previous, "change": view.change,
         "adjustments": [_adjustment(a) for a in view.adjustments],
         "definitions": view.resolved.refs(),
     }
@@ -56,10 +57,12 @@ def present_table(table: report.Table) -> dict:
     period = table.period
     frozen_at = max((p.frozen_at for p in table.frozen), default=None)
     return {
-        "period": period.key, "period_label": period.label(), "kind": period.kind, "from": period.start,
+        "period": period.key, "period_label": period.label(), "period_label_en": period.label_en(),
+        "kind": period.kind, "from": period.start,
         "to": period.end - timedelta(days=1), "as_of": table.as_of, "closed": table.closed,
         "frozen": bool(table.frozen), "frozen_at": frozen_at, "adjusted": table.adjusted,
-        "org_unit": table.unit.code, "org_unit_name": table.unit.name_zh, "level": table.level,
+        "org_unit": table.unit.code, "org_unit_name": table.unit.name_zh, "org_unit_name_en": table.unit.name_en,
+        "level": table.level, "role": table.role,
         "definitions_version": table.definitions.base.version, "definitions": table.definitions.refs(),
         "indicators": report.indicator_meta(table.definitions.document),
         "total": present_row(table.total), "rows": [present_row(v) for v in table.rows],
@@ -126,8 +129,10 @@ def _figure(user: User, unit, person, period: periods.Period, adjusted: bool) ->
 
 def _part(item: dict, by_id: dict, values: dict, scope: explain.Scope, depth: int) -> dict:
     part = {"indicator": item["id"], "name": doc.name_of(item), "kind": item["kind"], "value": values.get(item["id"]),
+            "name_en": item.get("name_en"),
             "formula": words.words({**item, "name": doc.name_of(item)},
-                                   {k: {**v, "name": doc.name_of(v)} for k, v in by_id.items()})}
+                                   {k: {**v, "name": doc.name_of(v)} for k, v in by_id.items()}),
+            "formula_en": words_en.words(item, by_id)}
     if item["kind"] == "count" and not isinstance(item.get("formula"), str) and "sum" not in item:
         part.update(explain.listing(item, scope))
         return part
@@ -136,6 +141,7 @@ def _part(item: dict, by_id: dict, values: dict, scope: explain.Scope, depth: in
     refs = sorted(doc.dependencies(item), key=lambda r: list(by_id).index(r) if r in by_id else 0)
     if item["kind"] == "composite" and item.get("terms"):
         part["terms"] = [{"indicator": t["indicator"], "name": doc.name_of(by_id[t["indicator"]]),
+                          "name_en": by_id[t["indicator"]].get("name_en"),
                           "kind": by_id[t["indicator"]]["kind"], "weight": t["weight"], "invert": bool(t.get("invert")),
                           "value": values.get(t["indicator"])} for t in item["terms"]]
     part["parts"] = [_part(by_id[r], by_id, values, scope, depth - 1) for r in refs if r in by_id]
@@ -156,7 +162,8 @@ def explain_figure(user: User, org_unit: str | None, subject: str | None, period
     scope = explain.Scope(unit.path, person.id if person else None, period)
     return present.jsonable({
         "subject": person.username if person else unit.code, "name": person.name if person else unit.name_zh,
-        "period": period.key, "period_label": period.label(), "as_of": period.as_of(), "closed": period.closed(),
+        "period": period.key, "period_label": period.label(), "period_label_en": period.label_en(),
+        "as_of": period.as_of(), "closed": period.closed(),
         "definitions": view.resolved.refs(), "composite": view.figures.composite, "grade": view.figures.grade,
         **_part(by_id[indicator], by_id, view.figures.values, scope, 3),
         "adjustments": [_adjustment(a) for a in view.adjustments if a.indicator == indicator or not a.indicator],
@@ -172,7 +179,10 @@ def scorecard(user: User, period_key: str | None) -> dict:
     stream.catch_up(stream.READ_BUDGET)
     view = _figure(user, min(held, key=lambda u: len(u.path)), user, period, True)
     result = present_row(view)
-    result.update(period=period.key, period_label=period.label(), as_of=period.as_of())
+    result.update(period=period.key, period_label=period.label(), period_label_en=period.label_en(),
+                  as_of=period.as_of())
+    result["names_en"] = {i["id"]: i.get("name_en") for i in view.resolved.document.get("indicators") or []
+                          if isinstance(i, dict) and i.get("name_en")}
     if view.figures.composite_id:
         document = view.resolved.document
         by_id = {i["id"]: i for i in doc.order(document.get("indicators") or [])}
@@ -218,9 +228,10 @@ def definitions(user: User, locality: str | None = None) -> dict:
         versions.ensure_defaults()
         raise NotFound("no org units yet")
     document = resolved.document
-    said = words.all_words(document)
+    said, said_en = words.all_words(document), words_en.all_words(document)
     items = [{"id": i["id"], "name": doc.name_of(i), "name_en": i.get("name_en"), "kind": i["kind"],
               "levels": i.get("levels"), "description": i.get("description"), "words": said.get(i["id"]),
+              "words_en": said_en.get(i["id"]),
               "definition": i} for i in document.get("indicators") or []]
     own = versions.newest(locality or "")
     history = versions.history(locality or "")

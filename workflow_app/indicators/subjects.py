@@ -80,3 +80,9 @@ def people_rows(unit: OrgUnit, roles: set[str], user_id: int | None = None) -> l
             rows[person.id] = Row(person.username, person.name, None, "person", tree.UnitRef.of(assignment.org_unit),
                                   person.id, held)
     return list(rows.values())
+
+
+def shown_names(usernames, missing: str = "—") -> dict[str, str]:
+    """Each username's name for a document that leaves the platform (the bulletin's PDF and XLSX):
+    never the username itself, even for a person whose name was not recorded."""
+    return {u: (missing if name == u and u != "system" else name) for u, name in names_of(usernames).items()}

@@ -11,6 +11,9 @@ FACT_WORDS = {
     "completed_on_time": "按时办结", "completed_late": "超时办结", "satisfaction": "回访评价", "reopened": "重办",
     "supervised": "督办结案", "escalated": "上交镇街", "whistled": "吹哨", "sla_red": "超时", "sla_yellow": "预警",
     "urged": "催办", "not_accepted": "不予受理", "closed_on_time": "按期结案", "closed_late": "超期结案",
+    "callback": "第三方回访", "callback_solved": "回访确认已解决", "callback_mismatch": "回访不符",
+    "rating": "反向评价", "rating_given": "已作反向评价", "rating_expired": "反向评价超时",
+    "rated_satisfaction": "经其处置案件的群众评价", "survey_score": "社会评价问卷",
 }
 CASE_WORDS = {
     "filed": "本期立案的案件", "due": "处置时限落在本期的案件", "closed": "本期结案的案件",

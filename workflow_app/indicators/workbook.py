@@ -14,6 +14,7 @@ from . import present
 HEADER = PatternFill("solid", fgColor="E0E7FF")
 BOLD = Font(bold=True)
 MAX_SHEET_TITLE = 31
+UNIT_LEVELS = ("county", "town", "community", "grid", "department")
 
 
 def _sheet(book: Workbook, title: str, header: list[str], first: bool = False):
@@ -68,7 +69,8 @@ def _rankings(book: Workbook, bulletin: dict) -> None:
                                                         "上期名次", *[present.indicator_name(bulletin, c)
                                                                       for c in columns]])
         for row in section["rows"]:
-            sheet.append([row["rank"], row["name"], row["subject"], row["composite"], row["grade"],
+            code = row["subject"] if level in UNIT_LEVELS else None  # units' codes only: never a username
+            sheet.append([row["rank"], row["name"], code, row["composite"], row["grade"],
                           present.rank_change(row), row["previous_rank"], *[row["values"][c] for c in columns]])
         _number_formats(sheet, bulletin, columns, 8)
         _widths(sheet, [8, 26, 14, 12, 8, 10, 10] + [14] * len(columns))
@@ -117,7 +119,7 @@ def _categories(book: Workbook, bulletin: dict) -> None:
 def _adjustments(book: Workbook, bulletin: dict) -> None:
     sheet = _sheet(book, "更正记录", ["单位", "编码", "指标", "调整", "原因", "调整人", "时间"])
     for item in bulletin["adjustments"]:
-        sheet.append([item["name"], item["subject"], present.adjusted(bulletin, item),
+        sheet.append([item["name"], item["subject"], present.adjusted(bulletin, item),  # the unit's code
                       item["delta"], item["reason"], item["author_name"], present.when(item["at"])])
     _widths(sheet, [22, 14, 14, 8, 40, 12, 18])
 

@@ -8,6 +8,8 @@ from ..errors import Forbidden
 from ..org import access
 from . import health, heartbeats, metrics, partitions, settings
 
+HIDE_AFTER = 86400  # seconds: a node silent for a day has stopped; the page counts it instead of listing it
+
 
 @dataclass
 class Overview:
@@ -17,6 +19,7 @@ class Overview:
     partitions: list
     database: str
     metrics_allow: list
+    hidden_nodes: int = 0  # stopped nodes whose last heartbeat is older than HIDE_AFTER
 
 
 def overview(user) -> Overview:
@@ -30,7 +33,8 @@ def overview(user) -> Overview:
     except Exception:  # a schema behind: readiness says so; the page still answers
         db.session.rollback()
         nodes = []
-    return Overview(readiness=readiness, nodes=nodes,
+    shown = [n for n in nodes if n.age <= HIDE_AFTER]
+    return Overview(readiness=readiness, nodes=shown, hidden_nodes=len(nodes) - len(shown),
                     stale_after=heartbeats.stale_after(), partitions=partitions.listing(),
                     database=db.engine.dialect.name, metrics_allow=[str(n) for n in settings.allowed_networks()])
 

@@ -33,6 +33,21 @@ def may_supervise(user: User, task: HumanTask) -> bool:
     return access.leads(user, task) or access.capable(user, access.SUPERVISE, path=task.scope_path)
 
 
+def may_urge(user: User, task: HumanTask) -> bool:
+    """催办: supervisors, and those whose roles carry ``urge`` where the task is done or where its
+    case is (a town's dispatcher over the departments its case summoned)."""
+    if may_supervise(user, task) or access.capable(user, access.URGE, path=task.scope_path):
+        return True
+    case_unit = tree.ref_by_id(task.instance.org_unit_id) if task.instance and task.instance.org_unit_id else None
+    return case_unit is not None and access.capable(user, access.URGE, path=case_unit.path)
+
+
+def _urger(user: User) -> str:
+    """Who urged, as the people urged read it: the name and the unit where they may urge."""
+    units = access.units_with(user, access.URGE) or access.units_with(user, access.SUPERVISE)
+    return f"{user.name}（{units[0].name_zh}）" if units else user.name
+
+
 def _require_supervisor(user: User, task: HumanTask, what: str) -> None:
     if not may_supervise(user, task):
         raise Forbidden(f"{user.username} may not {what} task {task.id}")
@@ -118,13 +133,14 @@ def urge(task_id: int, actor: User, message: str | None = None) -> HumanTask:
     """催办: remind whoever is doing the task (its assignee, or everyone eligible while unclaimed)."""
     def action(work):
         task = _task(task_id)
-        if not (may_supervise(actor, task) or access.capable(actor, access.URGE, path=task.scope_path)):
+        if not may_urge(actor, task):
             raise Forbidden(f"{actor.username} may not urge task {task_id}")
         text = (message or "").strip() or "请尽快办理"
-        notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}", text,
-                                                            task))
+        who = _urger(actor)
+        notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}",
+                                                            f"{text}\n催办人：{who}", task))
         facts.record("urged", task=task, actor=actor, detail={"message": text})
-        audit.record("task_urged", actor=actor, task=task, detail={"message": text})
+        audit.record("task_urged", actor=actor, task=task, detail={"message": text, "by": who})
         return task
 
     return uow.run(action)

@@ -34,6 +34,7 @@ def _request(work, task_id: int, actor: User, amount: float, unit: str, reason: 
     data = {
         "task_id": task.id, "task_name": task.name, "case_id": task.instance_id, "case_title": task.title or "",
         "amount": amount, "unit": unit, "reason": reason.strip(), "requested_by": actor.username,
+        "requester": _requester(actor, task), "title": f"{task.title or task.name}（#{task.instance_id}）",
         "approver_role": (ref.leader_role if ref and ref.leader_role else _fallback_approver()),
         "approver_scope": task.scope_unit.code if task.scope_unit else None, "current_due": task.due_at.isoformat(),
     }
@@ -43,6 +44,13 @@ def _request(work, task_id: int, actor: User, amount: float, unit: str, reason: 
     facts.record("extension_requested", task=task, actor=actor, detail={"amount": amount, "unit": unit,
                                                                        "approval_case": instance.id})
     return instance
+
+
+def _requester(actor: User, task: HumanTask) -> str:
+    """Who asks, as the approver reads it: the name and the unit they act for on this task."""
+    units = [a.org_unit for a in actor.assignments if not access.is_public(a.role_code)]
+    near = [u for u in units if task.scope_path and task.scope_path.startswith(u.path)] or units
+    return f"{actor.name} · {near[0].name_zh}" if near else actor.name
 
 
 def _fallback_approver() -> str:

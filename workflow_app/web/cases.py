@@ -21,7 +21,7 @@ from ..ops import logs
 from ..org import access, people
 from ..repository import definitions
 from ..repository import instances as store
-from . import bp, formrender, pages
+from . import bp, bpmnlayout, formrender, pages
 from .common import login_required, user
 from .i18n import N_, pick
 
@@ -155,6 +155,20 @@ class Report:
     round: int
     lead: bool
     rework: bool
+    check_in_note: str = ""
+    check_in_at: object = None
+    check_in_place: str = ""
+
+
+@dataclass
+class StageNote:
+    """What one stage (社区处置, 镇街处置…) wrote when it handled the case (``stage_notes``)."""
+
+    stage: str
+    by: str
+    at: object
+    note: str
+    photos: list
 
 
 @dataclass
@@ -190,9 +204,25 @@ def department_reports(data: dict, classes) -> list[Report]:
         if not isinstance(item, dict) or not item.get("department"):
             continue
         photos = [p for p in item.get("photos") or [] if isinstance(p, str)]
+        check_in = item.get("check_in") if isinstance(item.get("check_in"), dict) else {}
+        place = formrender.location_text(check_in["place"]) if check_in.get("place") else ""
         found.append(Report(formrender.unit_label(item["department"]), str(item.get("by") or ""),
                             _moment(item.get("at")), _private(str(item.get("note") or ""), classes), photos,
-                            int(item.get("round") or 0), bool(item.get("lead")), bool(item.get("rework"))))
+                            int(item.get("round") or 0), bool(item.get("lead")), bool(item.get("rework")),
+                            _private(str(check_in.get("note") or ""), classes), _moment(check_in.get("at")),
+                            str(place or "")))
+    return found
+
+
+def stage_notes(data: dict, classes) -> list[StageNote]:
+    """Each stage's own handling notes, in order, from the record the model keeps (``stage_notes``)."""
+    found = []
+    for item in (data or {}).get("stage_notes") or []:
+        if not isinstance(item, dict) or not (item.get("note") or item.get("photos")):
+            continue
+        photos = [p for p in item.get("photos") or [] if isinstance(p, str)]
+        found.append(StageNote(str(item.get("stage") or ""), str(item.get("by") or ""), _moment(item.get("at")),
+                               _private(str(item.get("note") or ""), classes), photos))
     return found
 
 
@@ -237,7 +267,8 @@ def case(instance_id: int):
                            names=_names(detail.history, detail.tasks), task_names=_task_names(detail),
                            milestones=MILESTONE_LABELS, title=(detail.data or {}).get("title"),
                            rounds=whistle_record(detail.data, detail.classes),
-                           reports=department_reports(detail.data, detail.classes))
+                           reports=department_reports(detail.data, detail.classes),
+                           stage_notes=stage_notes(detail.data, detail.classes))
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<name>")
@@ -250,4 +281,5 @@ def case_diagram(instance_id: int, name: str):
     stored = definitions.file(detail.instance.version, name)
     if stored.kind != "bpmn":
         raise NotFound(f"{name} is not a BPMN diagram")
-    return Response(stored.content, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
+    drawn = bpmnlayout.with_diagram(stored.content)  # a shipped file without a layout still draws
+    return Response(drawn, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})

@@ -7,12 +7,13 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import deployment, drafts, variants
+from ..drafts import versions as shown_versions
 from ..errors import BundleInvalid, DomainError, NotFound
 from ..org import access
 from ..repository import definitions
 from . import bp, bpmndiff, bpmnlayout
 from .common import flash_error, flash_ok, login_required, user
-from .i18n import pick
+from .i18n import lang, pick
 
 
 def _designer():
@@ -34,7 +35,7 @@ def _bpmn_names(version) -> list[str]:
 
 def _deployed(result: deployment.DeployResult) -> None:
     version = result.version
-    where = version.locality or _("全县通用")
+    where = shown_versions.locality_name(version.locality, lang()) or _("全县通用")
     if result.unchanged:
         flash_ok(_("内容没有变化，仍是 v%(n)d（%(where)s）", n=version.version, where=where))
     else:
@@ -42,6 +43,12 @@ def _deployed(result: deployment.DeployResult) -> None:
     for warning in result.warnings:
         text = pick(warning.get("message_zh") or warning.get("message"), warning.get("message_en"))
         flash_ok(f"{warning.get('file')}: {text}" if warning.get("file") else text)
+
+
+@bp.app_template_filter("place")
+def _place(code: str | None) -> str:
+    """A locality code as its unit's name ('' for platform-wide): pages never show the code."""
+    return shown_versions.locality_name(code, lang())
 
 
 def _key_page(version):
@@ -86,7 +93,9 @@ def designer_process(key: str):
         versions.reverse()  # newest first
     overlays = {status.locality: status for status in variants.statuses(key)}
     return render_template("designer_process.html", key=key, series=series, name=rows[-1].name or key,
-                           overlays=overlays, drafts=drafts.open_drafts(key))
+                           overlays=overlays, drafts=drafts.open_drafts(key), states=shown_versions.states(rows),
+                           deployer=shown_versions.deployer, is_setup=shown_versions.is_setup,
+                           person=shown_versions.person)
 
 
 @bp.get("/designer/<key>/versions/<int:number>")
@@ -104,7 +113,9 @@ def designer_file(key: str, number: int, name: str):
     _designer()
     stored = definitions.file(_version(key, number), name)
     mimetype = "application/json" if stored.kind == "form" else "application/xml"
-    return Response(stored.content, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
+    content = bpmnlayout.with_diagram(stored.content) if request.args.get("view") and stored.kind == "bpmn" \
+        else stored.content  # the viewer draws a file without a layout; a download stays as stored
+    return Response(content, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 
 
 @bp.post("/designer/<key>/versions/<int:number>/retire")

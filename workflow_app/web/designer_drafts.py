@@ -12,11 +12,13 @@ from flask_babel import gettext as _
 
 from .. import drafts
 from ..drafts import testrun
+from ..drafts import versions as shown_versions
 from ..errors import BundleInvalid, Conflict, DomainError, InvalidInput, NotFound
 from ..org import access
 from . import bp, bpmndiff, bpmnlayout
 from .common import flash_error, flash_ok, login_required, user
-from .i18n import pick
+from .i18n import lang, pick
+from .messages import localise
 
 KINDS = ((".bpmn20.xml", "bpmn"), (".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form"))
 
@@ -43,7 +45,7 @@ def _file(draft, name: str):
 
 def flash_deployed(result) -> None:
     version = result.version
-    where = version.locality or _("全县通用")
+    where = shown_versions.locality_name(version.locality, lang()) or _("全县通用")
     if result.unchanged:
         flash_ok(_("内容没有变化，仍是 v%(n)d（%(where)s）", n=version.version, where=where))
     else:
@@ -70,7 +72,9 @@ def designer_draft(draft_id: int):
 def designer_draft_file(draft_id: int, name: str):
     stored = _file(drafts.get(draft_id, _designer()), name)
     mimetype = "application/json" if kind_of(name) == "form" else "application/xml"
-    return Response(stored.content, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
+    content = bpmnlayout.with_diagram(stored.content) if request.args.get("view") and kind_of(name) == "bpmn" \
+        else stored.content  # the viewer draws a file without a layout; a download stays as stored
+    return Response(content, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 
 
 @bp.get("/designer/drafts/<int:draft_id>/edit")
@@ -192,18 +196,23 @@ def _json_field(name: str) -> dict:
 @bp.get("/designer/drafts/<int:draft_id>/test")
 @login_required
 def designer_test_run(draft_id: int):
-    actor = _designer()
-    draft = drafts.get(draft_id, actor)
+    return _test_page(drafts.get(draft_id, _designer()))
+
+
+def _test_page(draft, errors: dict | None = None, typed: dict | None = None, status: int = 200):
+    """The test-run page; ``errors`` by field and what was typed, after a start that was refused."""
     shown = next((f.name for f in draft.files if kind_of(f.name) == "bpmn"), None)
     run = draft.test_run
     passed = bpmndiff.passed_flows(_file(draft, shown).content, set((run or {}).get("path") or [])) if shown else []
     start_sample = testrun.start_sample(draft) if drafts.is_valid(draft) else {}
+    units, default_unit = testrun.unit_choices(draft.locality, lang())
+    sample = json.dumps((run or {}).get("start_data") or start_sample, ensure_ascii=False, indent=1)
     return render_template("designer_test_run.html", draft=draft, run=run, shown=shown, passed=passed,
-                           start_sample=json.dumps((run or {}).get("start_data") or start_sample, ensure_ascii=False,
-                                                   indent=1),
-                           unit=(run or {}).get("unit") or request.args.get("unit") or "",
+                           start_sample=(typed or {}).get("data", sample), units=units, errors=errors or {},
+                           unit=typed["org_unit"] if typed is not None else (
+                               (run or {}).get("unit") or request.args.get("unit") or default_unit),
                            stale=bool(run) and run.get("sha256") != drafts.content_sha(drafts.files_of(draft)),
-                           dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))
+                           dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1)), status
 
 
 def _test_action(draft_id: int, action):
@@ -224,7 +233,26 @@ def _test_action(draft_id: int, action):
 def designer_test_start(draft_id: int):
     actor = _designer()
     unit = (request.form.get("org_unit") or "").strip()
-    return _test_action(draft_id, lambda: testrun.start(draft_id, actor, unit, _json_field("data")))
+    typed = {"org_unit": unit, "data": request.form.get("data") or ""}
+    errors = {} if unit else {"org_unit": [_("请选择在哪个单位运行")]}
+    try:
+        data = _json_field("data")
+    except InvalidInput as error:
+        errors["data"] = [error.message]
+    if errors:  # said next to the fields, with what was typed kept
+        return _test_page(drafts.get(draft_id, actor), errors, typed, 422)
+    refused: dict = {}
+
+    def start():
+        try:
+            testrun.start(draft_id, actor, unit, data)
+        except InvalidInput as error:  # an unknown unit: next to the field
+            if not set(error.errors or {}) & {"org_unit", "data"}:
+                raise
+            refused.update({k: [localise(error.message)] for k in error.errors if k in ("org_unit", "data")})
+
+    answer = _test_action(draft_id, start)
+    return _test_page(drafts.get(draft_id, actor), refused, typed, 422) if refused else answer
 
 
 @bp.post("/designer/drafts/<int:draft_id>/test/tasks/<task_id>")

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from ..cases import service
 from ..cases import views as case_views
 from ..errors import DomainError, InvalidInput
-from ..evaluation import departments, honours, points, queue, rating, rounds
+from ..evaluation import departments, honours, honours_page, points, queue, rating, rounds
+from ..indicators import periods
+from ..org import tree
 from . import bp
 from .common import flash_error, flash_ok, login_required, register_quick_form, user
 from .messages import localise
@@ -72,7 +74,7 @@ def evaluation_open_round():
 def evaluation_round(round_id: int):
     detail = rounds.detail(user(), round_id)
     return render_template("evaluation_round.html", d=detail, queue=queue.callbacks(user(), round_id),
-                           percent=percent, number=number)
+                           steps=queue.steps(user(), round_id), percent=percent, number=number)
 
 
 @bp.get("/evaluation/rounds/<int:round_id>/report.<kind>")
@@ -184,6 +186,7 @@ def evaluation_callback(task_id: int):
 @login_required
 def evaluation_callback_submit(task_id: int):
     form = request.form
+    call = (case_views.task_detail(task_id, user()).form or {}).get("values", {}).get("call")
     data = {}  # nothing chosen sends nothing: the form's schema says 'reached' is required
     if form.get("reached") in ("yes", "no"):
         data["reached"] = form.get("reached") == "yes"
@@ -198,12 +201,17 @@ def evaluation_callback_submit(task_id: int):
     try:
         service.complete(task_id, data, user())
     except InvalidInput as error:
-        shown = _errors_shown(error, lambda key: (_("是否接通") if key == "reached" else "", None), _("回访"))
+        labels = {"reached": _("是否接通"), "solved": _("问题是否真正解决"), "satisfaction": _("满意度"),
+                  "attitude": _("工作人员态度"), "callback_comment": _("回访意见")}
+        shown = _errors_shown(error, lambda key: (labels.get(key, ""), None), _("回访"))
         return _callback_page(task_id, shown, 422)
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.task", task_id=task_id))
     flash_ok(_("回访已登记"))
+    round_id = (call or {}).get("round_id")
+    if isinstance(round_id, int) and not isinstance(round_id, bool):
+        return redirect(url_for("web.evaluation_round", round_id=round_id))  # back to the round's queue
     return redirect(url_for("web.inbox"))
 
 
@@ -264,8 +272,29 @@ for _name, _endpoint in QUICK.items():  # task property quick_form
 @bp.get("/evaluation/honours")
 @login_required
 def evaluation_honours():
-    roll = honours.roll(user(), _text("org_unit", 128), _text("period", 24))
-    return render_template("evaluation_honours.html", roll=roll, number=number)
+    person = user()
+    roll = honours.roll(person, _text("org_unit", 128), _text("period", 24))
+    unit, period = tree.require(roll["org_unit"]), periods.parse(roll["period"])
+    nomination = honours_page.nomination(unit, period)
+    closest = honours_page.closest(person, unit, period) if roll["candidates"] == [] else []
+    may_nominate = bool(roll["candidates"]) and not roll["awarded"] and nomination is None \
+        and honours_page.may_nominate(person, unit)
+    return render_template("evaluation_honours.html", roll=roll, number=number, nomination=nomination,
+                           closest=closest, may_nominate=may_nominate)
+
+
+@bp.post("/evaluation/honours/nominations")
+@login_required
+def evaluation_honours_nominate():
+    form = request.form
+    org_unit, period = (form.get("org_unit") or "").strip() or None, (form.get("period") or "").strip() or None
+    try:
+        honours.nominate(user(), org_unit, period)
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash_ok(_("荣誉评定已发起，候选交各镇街审核推荐。"))
+    return redirect(url_for("web.evaluation_honours", org_unit=org_unit, period=period))
 
 
 @bp.get("/evaluation/points")

@@ -259,20 +259,26 @@ def _field_errors(errors: dict | None, names: set[str],
     return by_field, general
 
 
-def indicator_choices() -> list[tuple[str, str, str]]:
-    """(id, 中文, English) of the indicators the county's definitions in force define."""
+def indicator_choices(published: bool = False) -> list[tuple[str, str, str]]:
+    """(id, 中文, English) of the indicators the county's definitions in force define (``published``:
+    only the figures its pages and bulletin publish, ``x-indicators: published``)."""
+    from ..evaluation import appeal_figures
     from ..indicators import versions
     from ..org import tree
 
     root = tree.root_unit()
     document = versions.resolve(root, clock.now()).document if root is not None else {}
-    return [(i["id"], i.get("name") or i["id"], i.get("name_en") or i.get("name") or i["id"])
-            for i in document.get("indicators") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    found = [(i["id"], i.get("name") or i["id"], i.get("name_en") or i.get("name") or i["id"])
+             for i in document.get("indicators") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    if not published:
+        return found
+    order = {ident: n for n, ident in enumerate(appeal_figures.published(document))}
+    return sorted((f for f in found if f[0] in order), key=lambda f: order[f[0]])
 
 
 def _reference_options(spec: dict, choices: dict | None, name: str) -> list[tuple[str, str]] | None:
     if spec.get("x-widget") == "indicator" and not (choices or {}).get(name):
-        choices = {**(choices or {}), name: indicator_choices()}
+        choices = {**(choices or {}), name: indicator_choices(spec.get("x-indicators") == "published")}
     if spec.get("x-widget") not in REFERENCE_WIDGETS or not choices or name not in choices:
         return None
     options = [(value, i18n.pick(zh, en)) for value, zh, en in choices[name]]
@@ -405,12 +411,17 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
     required = set(document.get("required") or [])
     shown = []
     for name, spec in items:
+        if (spec.get("readOnly") or spec.get("x-widget") == "hidden") and by_field.get(name):
+            label = i18n.pick(spec.get("title") or name, spec.get("x-title-en"))  # no input to mark: said above
+            general += [f"{label}：{m}" for m in by_field.pop(name)]
         if spec.get("readOnly") and values.get(name) in (None, "", [], {}):
             continue  # nothing to show (a first-time task has no rework reason)
         widget = widget_of(spec)
         options = _reference_options(spec, choices, name)
         if options is None and isinstance(spec.get("x-options-from"), dict):
             options = _options_from(spec["x-options-from"], values)
+            if options is not None and kind_of(spec) != "array":
+                widget, options = "select", [("", _("请选择")), *options]  # one of the records, by name
             widget = widget if options is not None else "lines"  # nothing to choose from: typed
         if spec.get("x-widget") in REFERENCE_WIDGETS and options is None:
             widget = "lines" if kind_of(spec) == "array" else "text"  # no list to pick from: type codes

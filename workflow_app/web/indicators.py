@@ -7,10 +7,11 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import InvalidInput
+from ..inbox import queries
 from ..indicators import pages, present, report, service
 from . import bp, charts
 from .common import login_required, user
-from .i18n import N_
+from .i18n import N_, lang
 
 LEVEL_LABELS = {"county": N_("县"), "town": N_("镇街"), "community": N_("村社区"), "grid": N_("网格"),
                 "department": N_("部门"), "person": N_("人员")}
@@ -78,7 +79,7 @@ def indicators():
     data = pages.overview(person, _args(), everything=request.args.get("columns") == "all")
     return render_template("indicators.html", data=data, table=data["table"], chart=_chart_markup(data["charts"]),
                            level_labels=LEVEL_LABELS, shown=lambda **c: _shown({"endpoint": "web.indicators"}, **c),
-                           figure=figure)
+                           figure=figure, role_names=queries.role_names())
 
 
 @bp.get("/indicators/rankings")
@@ -87,15 +88,18 @@ def indicators_rankings():
     data = pages.overview(user(), _args(), charts=False)
     return render_template("indicators_rankings.html", data=data, table=data["table"], level_labels=LEVEL_LABELS,
                            shown=lambda **c: _shown({"endpoint": "web.indicators_rankings"}, **c),
-                           figure=figure, rank_change=present.rank_change)
+                           figure=figure, rank_change=lambda row: present.rank_change(row, lang() == "en"),
+                           role_names=queries.role_names())
 
 
 @bp.get("/indicators/explain")
 @login_required
 def indicators_explain():
     indicator = _text("indicator")
-    if not indicator:
-        raise InvalidInput("which indicator?", {"indicator": ["required"]})
+    if not indicator:  # which figure? offer the indicators to choose from
+        found = service.definitions(user(), None)
+        return render_template("indicators_choose.html", found=found, kinds=KIND_LABELS,
+                               link=lambda i: _shown({"endpoint": "web.indicators_explain"}, indicator=i))
     found = service.explain_figure(user(), _text("org_unit", 128), _text("subject", 128), _text("period", 24),
                                    _date("from"), _date("to"), indicator)
     return render_template("indicators_explain.html", part=found, found=found, figure=figure, kinds=KIND_LABELS)
@@ -129,13 +133,14 @@ def bulletins():
 @login_required
 def bulletin(county: str, month: str):
     data = service.bulletin_data(user(), county, month)
-    trend = data["trend"]
-    lines = charts.rate_lines(trend["labels"], [(present.indicator_name(data, i), values)
-                                                for i, values in trend["series"].items()], _("近十二个月趋势"))
+    trend, en = data["trend"], lang() == "en"
+    lines = charts.rate_lines(trend["labels_en"] if en else trend["labels"],
+                              [(present.indicator_name(data, i, en), values) for i, values in trend["series"].items()],
+                              _("近十二个月趋势"))
     categories = data["categories"]
     bars = charts.stacked_bars([c["category"][:6] for c in categories],
                                [(_("立案"), [c["count"] for c in categories])], _("本月立案按类别分布"))
-    legend = [(present.indicator_name(data, i), charts.colour(n)) for n, i in enumerate(trend["series"])]
+    legend = [(present.indicator_name(data, i, en), charts.colour(n)) for n, i in enumerate(trend["series"])]
     return render_template("bulletin.html", b=data, present=present, lines=lines, bars=bars, legend=legend)
 
 

@@ -83,6 +83,8 @@ _TABLE = (
     (r"^appeal for yourself or for a unit you work in$", "只能为本人或本人所在的单位申诉", None, {}),
     (r"^not yours to appeal$", "不能代他人或其他单位申诉", None, {}),
     (r"^an upheld appeal needs the correction to the figure$", "采纳申诉须填写对数值的更正", None, {}),
+    (r"^choose which count of (\S+) to adjust$", "采纳时请选择要更正{0}的哪一项计数", None, {}),
+    (r"^one of: (.+)$", "请从以下选择：{0}", None, {}),
     (r"^a number, not 0$", "填写一个不为 0 的数", None, {}),
     # evaluation data
     (r"^the evaluation data must be an object$", "考核数据须为 JSON 对象", None, {}),

@@ -21,6 +21,9 @@ from ..inbox import incidents
 from ..ops import health, overview
 from . import bp
 from .common import flash_error, flash_ok, login_required, user
+from .i18n import N_
+
+CHECK_NAMES = {"database": N_("数据库"), "migrations": N_("数据库迁移"), "scheduler": N_("调度")}
 
 
 @bp.get("/healthz")
@@ -53,7 +56,7 @@ def metrics():
 @login_required
 def operations():
     found = overview.overview(user())
-    return render_template("operations.html", view=found)
+    return render_template("operations.html", view=found, check_names=CHECK_NAMES)
 
 
 @bp.get("/operations/incidents")

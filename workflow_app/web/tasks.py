@@ -44,6 +44,14 @@ def task(task_id: int):
     return _render(task_id)
 
 
+@bp.get("/tasks/<int:task_id>/complete")
+@login_required
+def task_complete_again(task_id: int):
+    """The address a refused form (422) leaves in the bar: a reload or "back" goes to the task page,
+    where the draft comes back, instead of "method not allowed"."""
+    return redirect(url_for("web.task", task_id=task_id))
+
+
 @bp.post("/tasks/<int:task_id>/complete")
 @login_required
 def task_complete(task_id: int):

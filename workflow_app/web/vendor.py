@@ -60,5 +60,19 @@ def vendor(package: str, path: str):
     return send_file(target, max_age=86400)
 
 
+# The tab icon: a small SVG drawn here (a flow: two steps joined by an arrow) — no file to ship.
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+           '<rect width="32" height="32" rx="6" fill="#1f6feb"/>'
+           '<rect x="5" y="11" width="9" height="10" rx="2" fill="#fff"/>'
+           '<rect x="19" y="11" width="9" height="10" rx="2" fill="#fff"/>'
+           '<path d="M14 16h4" stroke="#fff" stroke-width="2"/></svg>')
+
+
+@bp.get("/favicon.ico")
+@bp.get("/favicon.svg")
+def favicon():
+    return Response(FAVICON, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["vendor_available"] = available

@@ -50,7 +50,8 @@
       if (note) { note.hidden = false; }
       return Promise.resolve(null);
     }
-    var viewer = new window.BpmnJS({ container: container });
+    var viewer = new window.BpmnJS({ container: container,  /* zh-CN tooltips ("打开 …") */
+                                     additionalModules: window.WorkflowI18n ? window.WorkflowI18n.modules() : [] });
     var marks = JSON.parse(container.getAttribute("data-marks") || "{}");
     var badges = JSON.parse(container.getAttribute("data-badges") || "{}");
     return fetch(container.getAttribute("data-bpmn-url"), { credentials: "same-origin" })

@@ -6,7 +6,12 @@
     var container = document.getElementById("dmn-editor"), field = document.getElementById("dmn-xml");
     var form = document.getElementById("dmn-form"), error = document.getElementById("dmn-error");
     if (!container || !field || typeof window.DmnJS === "undefined") { return; }
-    var modeler = new window.DmnJS({ container: container, keyboard: { bindTo: window } });
+    var translated = window.WorkflowI18n ? window.WorkflowI18n.modules() : [];  /* zh-CN labels */
+    var modeler = new window.DmnJS({ container: container, keyboard: { bindTo: window },  /* per view: */
+                                     drd: { additionalModules: translated },  /* "common" ones are dropped */
+                                     decisionTable: { additionalModules: translated },
+                                     literalExpression: { additionalModules: translated },
+                                     boxedExpression: { additionalModules: translated } });
     window.workflowDmn = modeler;
     modeler.importXML(field.value).then(function (result) {
       var table = modeler.getViews().filter(function (v) { return v.type === "decisionTable"; })[0];

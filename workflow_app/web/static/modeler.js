@@ -73,14 +73,30 @@
     box.hidden = false;
   }
 
+  /* Fit the diagram into the part of the canvas the palette leaves free (with a margin), so the
+     palette on the left never covers the start event. */
+  function fitBesidePalette(modeler, container) {
+    var canvas = modeler.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    var box = canvas.viewbox(), inner = box.inner, outer = box.outer;
+    if (!inner || !inner.width || !outer.width) { return; }
+    var palette = container.querySelector(".djs-palette"), margin = 24;
+    var left = margin + (palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left : 0);
+    var free = Math.max(outer.width - left - margin, 100), high = Math.max(outer.height - 2 * margin, 100);
+    var scale = Math.min(1, free / inner.width, high / inner.height);
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - (outer.height / scale - inner.height) / 2,
+                     width: outer.width / scale, height: outer.height / scale });
+  }
+
   function create(container, xml) {
     var options = { container: container, keyboard: { bindTo: document },
                     moddleExtensions: { spiffworkflow: descriptorFor(xml) } };
     var panel = document.getElementById("properties");
+    options.additionalModules = window.WorkflowI18n ? window.WorkflowI18n.modules() : [];  /* zh-CN labels */
     if (panel && window.BpmnJSPropertiesPanel) {
       options.propertiesPanel = { parent: panel };
-      options.additionalModules = [window.BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
-                                   window.BpmnJSPropertiesPanel.BpmnPropertiesProviderModule];
+      options.additionalModules.push(window.BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
+                                     window.BpmnJSPropertiesPanel.BpmnPropertiesProviderModule);
     }
     var modeler = new window.BpmnJS(options);
     keepUnresolved(modeler);
@@ -94,7 +110,7 @@
     var modeler = create(container, field.value);
     window.workflowModeler = modeler;
     modeler.importXML(field.value).then(function (result) {
-      modeler.get("canvas").zoom("fit-viewport", "auto");
+      fitBesidePalette(modeler, container);
       showWarnings(container, result.warnings || []);
       container.setAttribute("data-ready", "1");
       document.dispatchEvent(new CustomEvent("workflow:modeler-ready", { detail: modeler }));
