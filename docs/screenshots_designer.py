@@ -98,7 +98,7 @@ def pages(browser, url: str, size: str) -> None:
     page.click("#publish")
     shoot(page, "publish", size)
     page.goto(f"/designer/drafts/{draft}/test")
-    page.fill("#test-unit", "dc-dm-01")
+    page.select_option("#test-unit", "dc-dm-01")
     page.fill("#test-data", json.dumps(REPORT, ensure_ascii=False))
     page.click("#test-start-button")
     page.wait_for_selector("#run-status[data-status='running']")

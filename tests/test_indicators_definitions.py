@@ -2,8 +2,11 @@
 the engine's sandbox, and a new indicator over new facts added by data alone (as the third-party
 evaluation will add ratings)."""
 
+import json
+
 import pytest
 
+from tests.support import ROOT
 from tests.support_indicators import (  # noqa: F401 - the *_fixture names are fixtures
     at,
     clock_fixture,
@@ -115,3 +118,24 @@ def test_a_formula_runs_once_per_table_in_the_sandbox_and_a_row_without_values_h
         assert formulas.evaluate("ratio(a, b)", rows) == [pytest.approx(0.5), None, None]  # ratio in the sandbox
         assert formulas.evaluate("a / b", rows) == [pytest.approx(0.5), None, None]  # the failing rows alone
         assert formulas.evaluate("a or 5", rows) == [1, 5, 3]  # a formula that copes with a missing value
+
+
+def test_a_rate_over_cases_counts_each_case_once_in_its_numerator():
+    """A rate whose denominator counts cases (立案, 结案…) must not count repeated facts of one case
+    above it (a case self-handled again after a rework would push 自行处置率 past 100 %)."""
+    document = json.loads((ROOT / "processes" / "indicators" / "indicators.json").read_text(encoding="utf-8"))
+    items = {i["id"]: i for i in document["indicators"]}
+
+    def leaves(ref) -> list[dict]:
+        refs = ref if isinstance(ref, list) else [ref]
+        found = []
+        for name in refs:
+            item = items[name]
+            found += leaves(item["sum"] + (item.get("minus") or [])) if "sum" in item else [item]
+        return found
+
+    wrong = [rate["id"] for rate in items.values() if rate["kind"] == "rate"
+             and any("cases" in leaf for leaf in leaves(rate["denominator"]))
+             and any("facts" in leaf and not leaf.get("distinct") for leaf in leaves(rate["numerator"]))]
+    assert wrong == []
+    assert "self_handled" in document["ledger"]["distinct"]  # the ledger keeps the first one per case
