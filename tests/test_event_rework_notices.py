@@ -152,3 +152,24 @@ def test_without_a_deadline_the_step_keeps_its_normal_limit(events, traveller):
                                   tree.ref_by_code("dc-dm-01"))
         db.session.remove()
     assert _due(events, case, "staff-dc-dm", "社区处置") == expected
+
+
+def test_all_notifications_are_marked_read_at_once_and_only_ones_own(events):
+    case = report(events, "dc-dm-01", POTHOLE)
+    do(events, "dispatcher-dc", case, "镇街研判", {"decision": "whistle", "departments": ["dept-zj", "dept-cg"],
+                                                "lead_department": "dept-zj", "dispatch_note": "尽快处置"})
+    report_in = task(events, "dept-zj-staff", case, "部门报到")
+    ok(events.post(f"/tasks/{report_in['id']}/urge", "supervisor", json={}), 200)
+    mine = events.get("/notifications", "dept-zj-staff").get_json()
+    others = events.get("/notifications", "dept-cg-staff").get_json()
+    assert len(mine) >= 2 and others
+    marked = ok(events.post("/notifications/read", "dept-zj-staff", json={}), 200).get_json()
+    assert marked == {"marked": len(mine)}
+    assert events.get("/notifications", "dept-zj-staff").get_json() == []
+    assert len(events.get("/notifications", "dept-cg-staff").get_json()) == len(others)  # theirs stay unread
+    staff = login(events.app, "dept-cg-staff")
+    page = ok(staff.get("/notifications"), 200).data.decode()
+    assert "全部已读" in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    ok(staff.post("/notifications/read", data={"csrf_token": token}), 302)
+    assert "没有未读通知" in visible(ok(staff.get("/notifications"), 200).data.decode())

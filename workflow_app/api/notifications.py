@@ -34,6 +34,17 @@ def unread():
     return notify.unread(current.require_user())
 
 
+class MarkedSchema(Schema):
+    marked = fields.Integer()
+
+
+@blp.post("/read")
+@blp.response(200, MarkedSchema)
+def mark_all_read():
+    """Mark all my unread notifications read (全部已读): how many were unread."""
+    return {"marked": notify.mark_all_read(current.require_user())}
+
+
 @blp.post("/<int:notification_id>/read")
 @blp.response(200, NotificationSchema)
 def mark_read(notification_id):

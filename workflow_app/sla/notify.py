@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import clock, uow
 from ..extensions import db
@@ -77,6 +77,17 @@ def unread(user: User, limit: int = 50) -> list[Notification]:
         select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .order_by(Notification.id.desc()).limit(limit)
     ).scalars())
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of ``user`` read (全部已读); returns how many were unread."""
+    def action(work):
+        result = db.session.execute(
+            update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=clock.now()))
+        return result.rowcount or 0
+
+    return uow.run(action)
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:

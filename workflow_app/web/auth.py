@@ -67,6 +67,13 @@ def notifications():
     return render_template("notifications.html", items=notices.shown_all(notify.unread(user()), i18n.lang()))
 
 
+@bp.post("/notifications/read")
+@login_required
+def notifications_all_read():
+    notify.mark_all_read(user())
+    return redirect(url_for("web.notifications"))
+
+
 @bp.post("/notifications/<int:note_id>/read")
 @login_required
 def notification_read(note_id: int):
