@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.support import ok, sample_bundle
 from workflow_app import drafts
 from workflow_app.drafts import testrun
-from workflow_app.errors import BundleInvalid, Conflict, Forbidden, InvalidInput
+from workflow_app.errors import BundleInvalid, Conflict, Forbidden, InvalidInput, NotFound
 from workflow_app.extensions import db
 from workflow_app.models import (
     AuditEvent,
@@ -269,3 +269,58 @@ def test_an_unchanged_re_save_shows_no_changes_and_needs_no_test_run(api):
         assert change.elements.changed == ["report"] and len([x for x in change.lines if x[:1] in "+-"]) == 4
         with pytest.raises(Conflict):
             drafts.publish(draft.id, person("designer"), "开始事件改名")
+
+
+def test_a_file_can_be_removed_from_a_draft_but_not_its_last_bpmn(deployed):
+    """The web-UI issue: a draft could not lose a file (an obsolete form, a DMN no longer called).
+    Removing one validates the draft again and the publish diff shows the removal; the draft's
+    only BPMN file cannot go, and neither can a file it does not have or one of a closed draft."""
+    designer = person("designer")
+    draft = drafts.from_version("minor_event", 1, "", designer)
+    with pytest.raises(Conflict) as refused:
+        drafts.remove_file(draft.id, BPMN, designer)
+    assert refused.value.message == drafts.LAST_BPMN[0] and refused.value.errors == {"file": [drafts.LAST_BPMN[1]]}
+    with pytest.raises(NotFound):
+        drafts.remove_file(draft.id, "nothing.json", designer)
+    with pytest.raises(Forbidden):
+        drafts.remove_file(draft.id, DMN, person("staff-dc-dm"))
+    before = {f.name for f in draft.files}
+    draft = drafts.remove_file(draft.id, DMN, designer)
+    assert {f.name for f in draft.files} == before - {DMN}
+    assert not drafts.is_valid(draft)  # the BPMN still calls the decision: validated again
+    [change] = drafts.changes(draft)
+    assert (change.name, change.change) == (DMN, "removed")
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.kind == "draft_file_removed")).scalar_one()
+    assert event.detail["file"] == DMN
+    drafts.discard(draft.id, designer)
+    with pytest.raises(Conflict):
+        drafts.remove_file(draft.id, BPMN, designer)
+
+
+def test_removing_a_variants_file_means_using_the_parents_again(deployed):
+    """A variant holds only the files it changes: removing its own DMN from its draft takes the
+    parent's back (published, the DMN is inherited again); the parent's BPMN cannot be removed
+    from the merged bundle; a file only the variant has is removed for good."""
+    from tests.test_deploy_variants import variant_dmn
+
+    extra = "dc_old_grading.dmn"  # a decision no longer called
+    old = sample_bundle()[DMN].replace(b'"minor_event_grading', b'"dc_old_grading').replace(
+        b'"Definitions_minor_event_grading', b'"Definitions_dc_old_grading')
+    ok(deployed.deploy({DMN: variant_dmn(), extra: old}, locality="dc", comment="东城街道", key="minor_event"), 201)
+    designer = person("designer")
+    draft = drafts.from_version("minor_event", 1, "dc", designer)
+    assert {n: drafts.removal(draft, n) for n in (BPMN, DMN, extra)} == {
+        BPMN: "parent", DMN: "inherit", extra: "remove"}
+    with pytest.raises(Conflict) as refused:
+        drafts.remove_file(draft.id, BPMN, designer)
+    assert refused.value.message == drafts.PARENT_FILE[0]
+    draft = drafts.remove_file(draft.id, DMN, designer)
+    assert dict(drafts.files_of(draft))[DMN] == sample_bundle()[DMN] and drafts.is_valid(draft)
+    draft = drafts.remove_file(draft.id, extra, designer)
+    assert extra not in {f.name for f in draft.files} and drafts.is_valid(draft), draft.validation
+    assert {(c.name, c.change) for c in drafts.changes(draft)} == {(DMN, "changed"), (extra, "removed")}
+    passing_run(draft.id, designer)
+    result = drafts.publish(draft.id, designer, "东城街道改回全县的决策表，删去旧表单")
+    stored = {f.name: f for f in result.version.files}
+    assert extra not in stored and stored[DMN].inherited and stored[BPMN].inherited
+    assert stored[DMN].content == sample_bundle()[DMN]

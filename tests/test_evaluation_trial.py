@@ -46,9 +46,13 @@ def test_a_reached_callback_needs_the_solved_and_satisfaction_answers(closed):
     assert refused.status_code == 422
     assert {"solved", "satisfaction"} <= set(refused.get_json()["errors"])
     evaluator = login(api.app, "evaluator")
-    page = post(evaluator, f"/evaluation/callback/{task['id']}", {"reached": "yes"})
+    page = post(evaluator, f"/evaluation/callback/{task['id']}", {"reached": "yes", "attitude": "好",
+                                                                  "callback_comment": "电话里说还有积水"})
     alert = text(page).split('role="alert"')[1].split("</div></div>")[0]
     assert page.status_code == 422 and "问题是否真正解决" in alert
+    kept = text(page)  # what was chosen and typed is still there to finish
+    assert 'name="reached" value="yes" checked' in kept and 'name="attitude" value="好" checked' in kept
+    assert "电话里说还有积水</textarea>" in kept
     assert ok(api.complete(task["id"], "evaluator", {"reached": False}))  # not reached: nothing more to ask
 
 

@@ -19,6 +19,7 @@ from tests.support_indicators import (  # noqa: F401 - the *_fixture names are f
 from workflow_app import facts, uow
 from workflow_app.extensions import db
 from workflow_app.indicators import formulas
+from workflow_app.indicators.figures import Calculator, Subject
 from workflow_app.models import ProcessInstance
 from workflow_app.org import people
 
@@ -139,3 +140,15 @@ def test_a_rate_over_cases_counts_each_case_once_in_its_numerator():
              and any("facts" in leaf and not leaf.get("distinct") for leaf in leaves(rate["numerator"]))]
     assert wrong == []
     assert "self_handled" in document["ledger"]["distinct"]  # the ledger keeps the first one per case
+
+
+def test_a_rate_is_a_fraction_even_when_its_counts_come_from_different_cases():
+    document = json.loads((ROOT / "processes" / "indicators" / "indicators.json").read_text(encoding="utf-8"))
+    calculator = Calculator(document)
+    # 34 cases self-handled this month, 28 filed: last month's cases were handled this month
+    atoms = {"c|filed": [28, 0.0], "f1|self_handled||grid_worker|": [34, 0.0]}
+    [figures] = calculator.compute([Subject("g", "grid", frozenset(), atoms)])
+    assert figures.values["自行处置"] == 34 and figures.values["立案"] == 28  # the counts say what happened
+    assert figures.values["自行处置率"] == 1.0
+    assert all(v is None or 0 <= v <= 1 for k, v in figures.values.items() if figures.kinds.get(k) == "rate")
+    assert figures.composite is None or figures.composite <= 100

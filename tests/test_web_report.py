@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.support import ROOT, bundle, ok, only
+from tests.test_web_pages import login
 from workflow_app import demo
 from workflow_app.extensions import db
 
@@ -66,3 +67,13 @@ def test_department_pickers_on_the_town_form(events):
     page = _login(events.app, "dispatcher-dc").get(f"/tasks/{task['id']}").data.decode()
     assert 'type="checkbox" name="departments" value="dept-zj"' in page
     assert 'value="ext-gd"' in page and 'value="dc-dm"' not in page  # departments and utilities only
+
+
+def test_the_outboxs_token_says_who_is_logged_in_and_leaves_a_logged_out_session_alone(api):
+    anonymous = api.app.test_client()
+    answer = anonymous.get("/report/token")
+    assert answer.status_code == 401 and answer.get_json()["error"] == "login"
+    assert "Set-Cookie" not in answer.headers  # no new session behind a login form being filled in
+    worker = login(api.app, "worker-dc-dm-01")
+    token = ok(worker.get("/report/token"), 200).get_json()
+    assert token["csrf_token"] and token["author"].isdigit()

@@ -272,11 +272,14 @@ def check_plan(plan: variants.Plan, key: str | None, forms_dir: str | None = Non
     return Checked(compiled, stored, warnings, _bundle_hash([(n, c) for n, c, _ in stored]))
 
 
-def check(files: list[tuple[str, bytes]], *, locality: str | None = None, key: str | None = None) -> Checked:
-    """``check_plan`` for files as ``deploy`` takes them (a variant's merged onto what it has)."""
+def check(files: list[tuple[str, bytes]], *, locality: str | None = None, key: str | None = None,
+          replace_overlay: bool = False) -> Checked:
+    """``check_plan`` for files as ``deploy`` takes them (a variant's merged onto what it has, or
+    with ``replace_overlay`` onto its base alone)."""
     unit = tree.require(locality, "locality") if locality else None
     _refuse(_check_names(files))
-    plan, key = _plan([(name, _normalise(content)) for name, content in files], key, unit, False)
+    plan, key = _plan([(name, _normalise(content)) for name, content in files], key, unit,
+                      replace_overlay)
     return check_plan(plan, key, locality=unit.code if unit else definitions.DEFAULT)
 
 

@@ -272,3 +272,57 @@ def test_a_report_kept_on_a_shared_phone_waits_for_its_author_and_logging_out_dr
         [case] = db.session.query(ProcessInstance).all()
         assert case.started_by.username == "worker-dc-dm-01"
         db.session.remove()
+
+
+def test_a_report_the_server_refused_later_is_edited_again_and_sent(phone, events):
+    """The web-UI issue: an offline report the server refused later (failed, with field errors)
+    could be seen but not reopened. 重新编辑 opens the report form with the kept fields and photo
+    and the server's errors; the failed entry goes only once the corrected report is accepted."""
+    page = phone.new_page()
+    log_in(page, "worker-dc-dm-01")
+    page.goto("/report/event_handling")
+    page.wait_for_function("!!window.WorkflowOutbox")
+    phone.set_offline(True)
+    fill_report(page, "")  # no description: the server will refuse it
+    with page.expect_file_chooser() as chooser:
+        page.click("label.camera")
+    chooser.value.set_files({"name": "kept.png", "mimeType": "image/png", "buffer": png()})
+    page.click("[data-locate]")
+    page.wait_for_function("document.querySelector('[data-point]').textContent.includes('±8')")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#outbox-note[data-state=saved]")
+    phone.set_offline(False)
+    page.evaluate("WorkflowOutbox.flush()")
+    [failed] = page.evaluate("WorkflowOutbox.all()")
+    assert failed["state"] == "failed" and "description" in failed["errors"]
+    assert count(events.app, ProcessInstance) == 0
+
+    page.goto("/reports/mine")
+    link = page.locator(f"#outbox-list a[data-reedit='{failed['key']}']")
+    assert link.inner_text() == "重新编辑"
+    link.click()
+    page.wait_for_url("**/report/event_handling?reedit=*")
+    page.wait_for_selector("[data-field=description] .field-errors")
+    assert "必填" in page.inner_text("[data-field=description] .field-errors")
+    assert page.input_value("#f-address") == "东门小区3幢" and page.input_value("#f-condition_code") == "B0301-01"
+    page.wait_for_selector("[data-field=photos] [data-previews] img")
+    assert page.input_value("[data-lat]") == "30.274120" and "30.27412, 120.15515" in page.inner_text("[data-point]")
+    assert page.locator("#outbox-note[data-state=sending]").count() == 0  # nothing to send for a refused one
+    assert page.input_value("input[name=idempotency_key]") != failed["key"]  # a new key for the new report
+    assert page.evaluate("WorkflowOutbox.all().then(a => a.length)") == 1  # kept until the new one is taken
+
+    page.fill("#f-description", "")  # refused again online: the failed entry still stays
+    page.click("#report-form button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_function("!!window.WorkflowOutbox")
+    page.wait_for_selector("[data-field=description] .field-errors")
+    page.wait_for_function("WorkflowOutbox.all().then(a => a.length === 1)")
+    assert page.evaluate("WorkflowOutbox.all().then(a => a[0].key)") == failed["key"]
+
+    page.fill("#f-description", "垃圾桶满溢（补上说明）")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url("**/cases/*")
+    page.wait_for_function("!!window.WorkflowOutbox")
+    page.wait_for_function("WorkflowOutbox.all().then(a => a.length === 0)")
+    page.wait_for_function("(document.querySelector('.thumbs img') || {}).naturalWidth > 0")  # the kept photo
+    assert count(events.app, ProcessInstance) == 1 and count(events.app, StartRequest) == 1

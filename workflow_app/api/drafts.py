@@ -129,6 +129,18 @@ def save_file(args, draft_id, name):
     return drafts.save_file(draft_id, name, args["content"].encode("utf-8"), current.require_user())
 
 
+@blp.delete("/<int:draft_id>/files/<name>")
+@blp.response(200, DraftOut)
+@blp.alt_response(404, description="the draft has no such file")
+@blp.alt_response(409, description="the draft is not open, or the file cannot be removed (its only BPMN file; "
+                                   "for a variant: a file it already takes from its parent)")
+def remove_file(draft_id, name):
+    """Remove one file; the draft is validated again. For a locality variant, removing a file it
+    changes that its parent also has means using the parent's file again (the draft takes the
+    parent's content back); the parent's files themselves cannot be removed."""
+    return drafts.remove_file(draft_id, name, current.require_user())
+
+
 @blp.post("/<int:draft_id>/validate")
 @blp.response(200, DraftOut)
 def validate_draft(draft_id):

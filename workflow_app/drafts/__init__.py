@@ -60,7 +60,7 @@ def _validation(draft: ProcessDraft) -> dict:
     result = {"sha256": content_sha(files), "at": clock.now().isoformat(), "ok": False, "problems": [],
               "warnings": []}
     try:
-        checked = deployment.check(files, locality=draft.locality or None, key=draft.key)
+        checked = deployment.check(files, locality=draft.locality or None, key=draft.key, replace_overlay=True)
     except BundleInvalid as refused:
         result["problems"] = refused.errors
         return result
@@ -154,6 +154,70 @@ def save_file(draft_id: int, name: str, content: bytes, actor: User) -> ProcessD
         return draft
     if not name or "/" in name or "\\" in name:
         raise InvalidInput("a file name is needed", {"file": ["invalid"]})
+    return uow.run(act)
+
+
+# Removing a file. A variant's draft holds the merged bundle, but the variant owns only the files
+# it changes: removing one of those the parent also has means "use the parent's file again" (the
+# draft takes the parent's content back, and publishing inherits it); the parent's own files stay.
+LAST_BPMN = ("不能删除草稿中唯一的流程图（BPMN）文件：流程至少需要一个流程图",
+             "the draft's only BPMN file cannot be removed: a process needs a diagram")
+PARENT_FILE = ("这是上级版本的文件，本地变体已在沿用它，不能从变体中删除",
+               "this is the parent's file, which the variant already uses; a variant cannot remove it")
+
+
+def parent_files(draft: ProcessDraft) -> dict[str, bytes]:
+    """What a variant's draft inherits for files it does not change: its base's files (for a
+    variant not yet deployed: the parent's). Empty for a platform-wide draft."""
+    if not draft.locality or not draft.key:
+        return {}
+    live = live_version(draft)
+    if live is None:
+        return {}
+    if live.locality != draft.locality:  # no variant yet: the draft overlays this parent
+        return variants.contents(live)
+    if live.base_id is not None:
+        return variants.contents(live.base)
+    unit = tree.by_code(draft.locality)  # a full copy: what it would inherit today
+    return variants.contents(variants.parent_of(draft.key, unit) if unit is not None else None)
+
+
+def removal(draft: ProcessDraft, name: str) -> str:
+    """What removing ``name`` from the draft does: 'remove', 'inherit' (a variant's own file goes
+    back to the parent's) or 'parent' (the parent's file itself: refused)."""
+    parent = parent_files(draft).get(name)
+    if parent is None:
+        return "remove"
+    found = next((f for f in draft.files if f.name == name), None)
+    return "parent" if found is not None and found.content == parent else "inherit"
+
+
+def _bpmn(name: str) -> bool:
+    return name.lower().endswith((".bpmn", ".bpmn20.xml"))
+
+
+def remove_file(draft_id: int, name: str, actor: User) -> ProcessDraft:
+    """Remove one file of an open draft (for a variant: use the parent's file again, if it has
+    one) and validate it again. The draft's last BPMN file cannot be removed."""
+    def act(work):
+        draft = open_draft(draft_id, actor)
+        found = next((f for f in draft.files if f.name == name), None)
+        if found is None:
+            raise NotFound(f"draft {draft_id} has no file {name!r}")
+        how = removal(draft, name)
+        if how == "parent":
+            raise Conflict(PARENT_FILE[0], {"file": [PARENT_FILE[1]]})
+        if how == "inherit":
+            found.content = parent_files(draft)[name]
+        else:
+            if _bpmn(name) and not any(_bpmn(f.name) for f in draft.files if f is not found):
+                raise Conflict(LAST_BPMN[0], {"file": [LAST_BPMN[1]]})
+            draft.files.remove(found)
+        work.flush()
+        _validate_in(work, draft)
+        audit.record("draft_file_removed", actor=actor, subject=f"draft:{draft.id}",
+                     detail={"key": draft.key, "file": name, "inherited": how == "inherit"})
+        return draft
     return uow.run(act)
 
 
@@ -276,7 +340,7 @@ def publish(draft_id: int, actor: User, comment: str) -> deployment.DeployResult
     tested = "unchanged" if untested(draft) else (draft.test_run or {}).get("started_at")
     try:
         result = deployment.deploy(files_of(draft), actor=actor, locality=draft.locality or None,
-                                   comment=comment, key=draft.key)
+                                   comment=comment, key=draft.key, replace_overlay=True)
     except BundleInvalid:
         validate(draft_id, actor)  # keep what was wrong on the draft
         raise

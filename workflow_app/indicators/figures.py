@@ -133,10 +133,13 @@ class Calculator:
 
     @staticmethod
     def _rate(item: dict, values: dict) -> float | None:
+        """A fraction in [0, 1]. Flows of one period can count different cases (a case filed last
+        month and self-handled this one), so a numerator may pass its denominator: the rate then
+        stops at 1 (the counts beside it still show both)."""
         numerator, denominator = _sum(values, item["numerator"]), _sum(values, item["denominator"])
         if numerator is None or not denominator:
             return None
-        return numerator / denominator
+        return min(max(numerator / denominator, 0.0), 1.0)
 
     @staticmethod
     def _banded(item: dict, value) -> float | None:

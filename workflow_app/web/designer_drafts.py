@@ -64,7 +64,9 @@ def designer_draft(draft_id: int):
     return render_template("designer_draft.html", draft=draft, names=names, shown=shown, kind_of=kind_of,
                            valid=drafts.is_valid(draft), changes=drafts.changes(draft),
                            live=drafts.live_version(draft), run=draft.test_run,
-                           test_failed=drafts.test_failed(draft), test_needed=_test_needed(draft))
+                           test_failed=drafts.test_failed(draft), test_needed=_test_needed(draft),
+                           removal={n: drafts.removal(draft, n) for n in names} if draft.status == drafts.OPEN
+                           else {})
 
 
 @bp.get("/designer/drafts/<int:draft_id>/files/<name>")
@@ -105,6 +107,25 @@ def designer_draft_save(draft_id: int):
         return _page(draft_id)
     if drafts.is_valid(draft):
         flash_ok(_("草稿已保存并通过校验：%(name)s（尚未发布）", name=name))
+    return _page(draft_id)
+
+
+@bp.post("/designer/drafts/<int:draft_id>/files/<name>/remove")
+@login_required
+def designer_draft_remove(draft_id: int, name: str):
+    actor = _designer()
+    try:
+        draft = drafts.remove_file(draft_id, name, actor)
+    except Conflict as error:
+        flash_error(DomainError(pick(error.message, ((error.errors or {}).get("file") or [error.message])[0])))
+        return _page(draft_id)
+    except DomainError as error:
+        flash_error(error)
+        return _page(draft_id)
+    if any(f.name == name for f in draft.files):
+        flash_ok(_("已改回沿用上级版本的文件：%(name)s（尚未发布）", name=name))
+    else:
+        flash_ok(_("已从草稿中删除文件：%(name)s（尚未发布）", name=name))
     return _page(draft_id)
 
 

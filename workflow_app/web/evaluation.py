@@ -169,11 +169,15 @@ def evaluation_rate_submit(task_id: int):
     return redirect(url_for("web.inbox"))
 
 
-def _callback_page(task_id: int, errors=None, status: int = 200):
+CALLBACK_FIELDS = ("reached", "solved", "satisfaction", "attitude", "callback_comment")
+
+
+def _callback_page(task_id: int, errors=None, status: int = 200, typed=None):
+    """The phone callback form; after a refusal, with what was chosen and typed still in it."""
     view = case_views.task_detail(task_id, user())
     values = (view.form or {}).get("values", {})
     return render_template("evaluation_callback.html", view=view, call=values.get("call") or {},
-                           errors=errors or {}), status
+                           errors=errors or {}, typed=typed or {}), status
 
 
 @bp.get("/evaluation/callback/<int:task_id>")
@@ -204,7 +208,8 @@ def evaluation_callback_submit(task_id: int):
         labels = {"reached": _("是否接通"), "solved": _("问题是否真正解决"), "satisfaction": _("满意度"),
                   "attitude": _("工作人员态度"), "callback_comment": _("回访意见")}
         shown = _errors_shown(error, lambda key: (labels.get(key, ""), None), _("回访"))
-        return _callback_page(task_id, shown, 422)
+        typed = {key: form.get(key, "") for key in CALLBACK_FIELDS if form.get(key)}
+        return _callback_page(task_id, shown, 422, typed)
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.task", task_id=task_id))

@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify, make_response, redirect, rende
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
+from ..auth import session as web_session
 from ..cases import starting
 from ..catalogue import conditions
 from ..errors import DomainError, InvalidInput
@@ -19,6 +20,7 @@ from ..inbox import files, reporting
 from . import bp, formrender
 from .cases import STATUS_LABELS
 from .common import flash_ok, login_required, user
+from .messages import localise
 
 
 @bp.get("/report")
@@ -41,7 +43,7 @@ def _render(option, typed=None, errors=None, unit=None, status=200):
     fields, general = formrender.fields(option.form or {"properties": {}}, {}, typed, errors, option.choices)
     key = (typed.get("idempotency_key") if typed is not None else None) or uuid.uuid4().hex
     return render_template("report.html", option=option, fields=fields, form_errors=general, idempotency_key=key,
-                           catalogue=catalogue_groups(), chosen_unit=unit or (
+                           replaces=" ".join(_replaced(typed)), catalogue=catalogue_groups(), chosen_unit=unit or (
                                option.units[0].code if option.units else "")), status
 
 
@@ -67,14 +69,34 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+def _replaced(form) -> list[str]:
+    """The outbox keys of refused reports this one corrects (重新编辑), as the form names them."""
+    return [k for k in ((form or {}).get("replaces") or "").split() if reporting.KEY.fullmatch(k)][:20]
+
+
 def _answered(response):
     """Tell the page that the server answered this report (its outbox copy can go): a cookie the
-    next page's script reads once."""
+    next page's script reads once; and, once it started the case, which refused reports it
+    corrected (their outbox entries go too). Not for the outbox's own sends (JSON): a cookie set by
+    the answer to a refused one made the next page drop it, so it could not be edited again."""
     response = make_response(response)
+    if _wants_json():  # the outbox sending: it keeps or drops its own entries (a refused one stays)
+        return response
     sent = request.form.get("idempotency_key") or ""
     if reporting.KEY.fullmatch(sent):  # the keys the service takes, nothing else echoed
         response.set_cookie("wf_answered", sent, max_age=600, samesite="Lax", secure=request.is_secure)
+    replaced = _replaced(request.form)
+    if replaced and response.status_code < 400:
+        response.set_cookie("wf_replaced", "~".join(replaced), max_age=600, samesite="Lax", secure=request.is_secure)
     return response
+
+
+def _shown(errors) -> dict:
+    """Field errors as the person reads them (the outbox keeps them to show on 重新编辑)."""
+    if not isinstance(errors, dict):
+        return {}
+    return {name: [localise(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+            for name, messages in errors.items()}
 
 
 @bp.post("/report/<key>")
@@ -93,11 +115,14 @@ def _submit(key):
                                        uploads=_uploads(document))
     except InvalidInput as error:
         if _wants_json():
-            return jsonify(message=error.message, errors=error.errors), 422
+            return jsonify(message=error.message, errors=error.errors, shown_message=localise(error.message),
+                           shown=_shown(error.errors)), 422
         return _render(option, request.form, error.errors if isinstance(error.errors, dict) else None, unit, 422)
     except DomainError as error:
         if _wants_json():
-            return jsonify(message=error.message, errors={"org_unit": [error.message]}), error.status
+            return jsonify(message=error.message, errors={"org_unit": [error.message]},
+                           shown_message=localise(error.message), shown={"org_unit": [localise(error.message)]}
+                           ), error.status
         return _render(option, request.form, {"org_unit": [error.message]}, unit, 422)
     instance = started.instance
     target = url_for("web.case", instance_id=instance.id)
@@ -120,11 +145,15 @@ def report_similar(key):
 
 
 @bp.get("/report/token")
-@login_required
 def report_token():
     """A fresh CSRF token for the outbox, which may send hours after the page was drawn, and who is
-    logged in now (a report waits for its own author: a shared phone never files it as another)."""
-    return jsonify(csrf_token=generate_csrf(), author=str(user().id)), 200, {"Cache-Control": "no-store"}
+    logged in now (a report waits for its own author: a shared phone never files it as another).
+    Logged out, it answers 401 and leaves the session alone: a redirect to the login page would give
+    the phone a new session (and CSRF token) behind the back of a login form being filled in."""
+    person = web_session.user()
+    if person is None:
+        return jsonify(error="login"), 401, {"Cache-Control": "no-store"}
+    return jsonify(csrf_token=generate_csrf(), author=str(person.id)), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/sw.js")

@@ -247,17 +247,31 @@
   }
 
   /* --- the offline outbox ------------------------------------------------------------------ */
-  function note(kind, text) {
+  function note(kind, text, entry) {
     var box = document.getElementById("outbox-note");
     if (!box) { return; }
     box.hidden = false; box.setAttribute("data-state", kind);
     box.textContent = box.getAttribute("data-" + kind) + (text ? " " + text : "");
+    if (kind === "failed" && entry && entry.key && entry.action) {
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(reeditLink(entry, box.getAttribute("data-reedit")));
+    }
+  }
+
+  /* 重新编辑: a report the server refused opens in its form again, with what was kept. */
+  function reeditLink(entry, label) {
+    var a = document.createElement("a"), url = new URL(entry.action, window.location.href);
+    url.searchParams.set("reedit", entry.key);
+    a.href = url.pathname + url.search; a.className = "button small secondary"; a.setAttribute("data-reedit", entry.key);
+    a.textContent = label || "重新编辑";
+    return a;
   }
 
   function flush() {
     if (!window.WorkflowOutbox) { return Promise.resolve([]); }
-    return window.WorkflowOutbox.all().then(function (waiting) {
-      if (!waiting.length) { return []; }
+    return window.WorkflowOutbox.all().then(function (kept) {
+      // a refused report waits for 重新编辑, not for the connection: nothing to send for it
+      if (!kept.some(function (e) { return e.state !== "failed"; })) { return kept; }
       note("sending");
       return window.WorkflowOutbox.flush();
     }).then(listPending);
@@ -271,6 +285,10 @@
     (entries || []).forEach(function (e) {
       var li = document.createElement("li");
       li.textContent = (e.title || e.key) + (e.state === "failed" ? " — " + (e.error || "") : "");
+      if (e.state === "failed" && e.action) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(reeditLink(e, list.getAttribute("data-reedit")));
+      }
       ul.appendChild(li);
     });
     list.hidden = !(entries || []).length;
@@ -286,6 +304,7 @@
       all(form, "[data-point]").forEach(function (p) { p.textContent = ""; });
       all(form, "[data-previews]").forEach(function (p) { p.innerHTML = ""; });
       all(form, "input[data-photo-input]").forEach(function (i) { i._kept = []; });
+      all(form, "input[name=replaces]").forEach(function (i) { i.remove(); });  // the next report corrects none
       $(form, "input[name=idempotency_key]").value = newKey();
       if (navigator.serviceWorker && navigator.serviceWorker.ready) {
         navigator.serviceWorker.ready.then(function (reg) { return reg.sync && reg.sync.register("wf-outbox"); })
@@ -298,11 +317,13 @@
   /* A report the server sent back with errors: the photos chosen before are in the outbox copy kept
      under the report's key while posting; put them back into their fields (with thumbnails). */
   function restorePhotos(form) {
-    var key = form && form.getAttribute("data-sent-key");
+    var again = form && new URLSearchParams(window.location.search).get("reedit");
+    var key = again || (form && form.getAttribute("data-sent-key"));
     if (!key || !window.WorkflowOutbox) { return Promise.resolve(); }
     return window.WorkflowOutbox.all().then(function (entries) {
       var entry = entries.filter(function (e) { return e.key === key; })[0];
       if (!entry) { return; }
+      if (again && entry.state === "failed") { reopen(form, entry); }
       all(form, "input[data-photo-input]").forEach(function (input) {
         var files = entry.files.filter(function (f) { return f[0] === input.name; }).map(function (f) {
           return f[1] instanceof File ? f[1] : new File([f[1]], f[2], { type: f[1].type });
@@ -310,6 +331,58 @@
         if (files.length) { keepPhotos(input, files); }
       });
     }).catch(function () { /* no copy: the photos must be chosen again */ });
+  }
+
+  /* A refused report opened again (?reedit=<its key>): its fields as kept, the server's errors
+     next to them, and a new key (the refused key may have been used by another request). The
+     refused entry stays in the outbox until the corrected report is accepted ("replaces"). */
+  var OWN = ["csrf_token", "idempotency_key", "replaces"];
+
+  function reopen(form, entry) {
+    var values = {}, replaced = [];
+    entry.fields.forEach(function (f) {
+      if (f[0] === "replaces") { replaced = f[1].split(" ").filter(Boolean); }
+      if (OWN.indexOf(f[0]) < 0) { (values[f[0]] = values[f[0]] || []).push(f[1]); }
+    });
+    var seen = {};
+    all(form, "input, select, textarea").forEach(function (el) {
+      if (!el.name || !(el.name in values) || el.type === "file" || OWN.indexOf(el.name) >= 0) { return; }
+      var wanted = values[el.name];
+      if (el.type === "checkbox" || el.type === "radio") { el.checked = wanted.indexOf(el.value) >= 0; }
+      else if (el.multiple) { all(el, "option").forEach(function (o) { o.selected = wanted.indexOf(o.value) >= 0; }); }
+      else { seen[el.name] = seen[el.name] || 0; el.value = wanted[seen[el.name]] || ""; seen[el.name] += 1; }
+    });
+    all(form, "[data-location]").forEach(function (widget) {  // the kept position, as the widget shows one
+      var lat = $(widget, "[data-lat]"), lng = $(widget, "[data-lng]"), point = $(widget, "[data-point]");
+      if (lat && lng && point && lat.value && lng.value) {
+        point.textContent = Number(lat.value).toFixed(5) + ", " + Number(lng.value).toFixed(5);
+      }
+    });
+    var hidden = $(form, "input[name=replaces]");
+    if (!hidden) {
+      hidden = document.createElement("input"); hidden.type = "hidden"; hidden.name = "replaces"; form.appendChild(hidden);
+    }
+    hidden.value = replaced.concat([entry.key]).join(" ");
+    showErrors(form, entry);
+  }
+
+  function showErrors(form, entry) {
+    var errors = entry.errors || {}, general = [];
+    Object.keys(errors).forEach(function (name) {
+      var messages = [].concat(errors[name]).map(function (m) { return typeof m === "string" ? m : JSON.stringify(m); });
+      var box = $(form, "[data-field=\"" + name.split(".")[0] + "\"]");
+      if (!box) { general = general.concat(messages); return; }
+      box.classList.add("invalid");
+      var ul = document.createElement("ul"); ul.className = "field-errors"; ul.setAttribute("role", "alert");
+      messages.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; ul.appendChild(li); });
+      box.appendChild(ul);
+    });
+    var alert = document.createElement("div"); alert.className = "error flash"; alert.id = "reedit-errors";
+    alert.setAttribute("role", "alert");
+    [entry.error].concat(general).filter(Boolean).forEach(function (m) {
+      var div = document.createElement("div"); div.textContent = m; alert.appendChild(div);
+    });
+    if (alert.childNodes.length) { form.insertBefore(alert, form.firstChild); }
   }
 
   function setUpReport(form) {
@@ -339,10 +412,18 @@
     return decodeURIComponent(found.slice("wf_answered=".length));
   }
 
+  /* The refused reports a corrected one replaced, once the server accepted it (cookie wf_replaced). */
+  function replacedKeys() {
+    var found = document.cookie.split("; ").filter(function (c) { return c.indexOf("wf_replaced=") === 0; })[0];
+    if (!found) { return []; }
+    document.cookie = "wf_replaced=; Max-Age=0; Path=/; SameSite=Lax";
+    return decodeURIComponent(found.slice("wf_replaced=".length)).replace(/^"|"$/g, "").split("~").filter(Boolean);
+  }
+
   function forgetAnswered() {
-    var key = answeredKey();
-    if (!key || !window.WorkflowOutbox) { return Promise.resolve(); }
-    return window.WorkflowOutbox.remove(key).catch(function () {});
+    var keys = [answeredKey()].concat(replacedKeys()).filter(Boolean);
+    if (!keys.length || !window.WorkflowOutbox) { return Promise.resolve(); }
+    return Promise.all(keys.map(function (key) { return window.WorkflowOutbox.remove(key).catch(function () {}); }));
   }
 
   function start() {
@@ -350,10 +431,13 @@
       navigator.serviceWorker.register(script.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
       navigator.serviceWorker.addEventListener("message", function (event) {
         var m = event.data || {};
-        if (m.type === "outbox") { note(m.kind, m.title); window.WorkflowOutbox && window.WorkflowOutbox.all().then(listPending); }
+        if (m.type === "outbox") {
+          note(m.kind, m.title, { key: m.key, action: m.action });
+          if (window.WorkflowOutbox) { window.WorkflowOutbox.all().then(listPending); }
+        }
       });
     }
-    window.addEventListener("outbox", function (event) { note(event.detail.kind, event.detail.title); });
+    window.addEventListener("outbox", function (event) { note(event.detail.kind, event.detail.title, event.detail.entry); });
     forgetSentDraft();
     all(document, "form[data-logout]").forEach(forgetDraftsOnLogout);
     all(document, "form[data-draft]").forEach(setUpDraft);

@@ -38,21 +38,31 @@
       else if (value && value.size > 0) { files.push([name, value, value.name || "photo.jpg"]); }
     });
     var key = (fields.find(function (f) { return f[0] === "idempotency_key"; }) || [])[1];
-    var title = (fields.find(function (f) { return f[0] === "description"; }) || [])[1] || "";
+    var title = ["description", "address"].map(function (n) {  // what the list shows it as
+      return (fields.find(function (f) { return f[0] === n && f[1]; }) || [])[1];
+    }).filter(Boolean)[0] || "";
     return { key: key, action: form.action, token: form.getAttribute("data-token-url"),
              author: form.getAttribute("data-author") || null, fields: fields,
              files: files, title: title.slice(0, 60), saved_at: new Date().toISOString(), state: "waiting" };
   }
 
   function tell(kind, entry, body) {
-    var message = { type: "outbox", kind: kind, key: entry.key, title: entry.title, body: body || {} };
+    var message = { type: "outbox", kind: kind, key: entry.key, title: entry.title, action: entry.action,
+                    body: body || {} };
     if (scope.clients && scope.registration) {  // in the service worker: tell the open pages
       return scope.clients.matchAll({ includeUncontrolled: true }).then(function (pages) {
         pages.forEach(function (page) { page.postMessage(message); });
       });
     }
+    message.entry = { key: entry.key, action: entry.action };
     scope.dispatchEvent(new CustomEvent("outbox", { detail: message }));
     return Promise.resolve();
+  }
+
+  /* The keys of the refused reports this one corrects (重新编辑), removed once it is accepted. */
+  function replaced(entry) {
+    var field = entry.fields.filter(function (f) { return f[0] === "replaces"; })[0];
+    return field ? field[1].split(" ").filter(Boolean) : [];
   }
 
   function sendOne(entry) {
@@ -73,13 +83,15 @@
         return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
       })
       .then(function (answer) {
-        if (answer.status === 200 || answer.status === 201) {
-          return remove(entry.key).then(function () { return tell("sent", entry, answer.body); });
+        if (answer.status === 200 || answer.status === 201) {  // with the refused reports it corrects
+          return replaced(entry).concat([entry.key]).reduce(function (done, key) {
+            return done.then(function () { return remove(key); });
+          }, Promise.resolve()).then(function () { return tell("sent", entry, answer.body); });
         }
         if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
           entry.state = "failed";
-          entry.error = answer.body.message || String(answer.status);
-          entry.errors = answer.body.errors || null;
+          entry.error = answer.body.shown_message || answer.body.message || String(answer.status);
+          entry.errors = answer.body.shown || answer.body.errors || null;
           return save(entry).then(function () { return tell("failed", entry, answer.body); });
         }
         return null;  // the server is busy or failing: keep it for the next try
