@@ -65,3 +65,15 @@ def test_a_refused_appeal_records_why_and_a_late_one_is_not_taken(appeals, clock
     detail = appeals.instance(late["id"])
     assert detail["status"] == "completed" and detail["data"]["decision"] == "late"
     assert appeals.tasks("supervisor", process_key="evaluation_appeal") == []
+
+
+def test_the_same_figure_cannot_be_appealed_twice_while_the_first_is_decided(appeals):
+    first = ok(appeals.start("evaluation_appeal", "dc-dm", APPEAL, HEAD), 201).get_json()
+    again = appeals.start("evaluation_appeal", "dc-dm", {**APPEAL, "reason": "再申诉一次"}, HEAD)
+    assert again.status_code == 422 and "indicator" in again.get_json()["errors"]
+    assert str(first["id"]) in again.get_json()["message"]
+    ok(appeals.start("evaluation_appeal", "dc-dm", {**APPEAL, "indicator": "结案"}, HEAD), 201)  # another figure
+    review = [t for t in appeals.tasks("supervisor", process_key="evaluation_appeal")
+              if t["instance_id"] == first["id"]]
+    ok(appeals.complete(review[0]["id"], "supervisor", {"decision": "refuse", "decision_reason": "证据不足"}))
+    ok(appeals.start("evaluation_appeal", "dc-dm", {**APPEAL, "reason": "补充了照片"}, HEAD), 201)  # decided: may again

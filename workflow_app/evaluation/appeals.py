@@ -18,7 +18,7 @@ from .. import audit, facts
 from ..errors import InvalidInput
 from ..extensions import db
 from ..indicators import adjustments, periods
-from ..models import User
+from ..models import ProcessInstance, User
 from ..org import access, tree
 from . import appeal_figures
 
@@ -52,6 +52,23 @@ def appeal_filed(work, instance, data: dict, actor) -> None:
     own = person is not None and actor is not None and person.id == actor.id
     if not own and (actor is None or not access.works_in(actor, unit)):
         raise InvalidInput("appeal for yourself or for a unit you work in", {"subject": ["not yours to appeal"]})
+    pending = _pending_twin(instance, data)
+    if pending is not None:
+        raise InvalidInput(f"an appeal of this figure is already being decided (case {pending})",
+                           {"indicator": ["already appealed"]})
+
+
+SAME_APPEAL = ("subject", "period", "indicator")
+
+
+def _pending_twin(instance, data: dict) -> int | None:
+    """A running appeal of the same model on the same subject, month and figure (one is enough)."""
+    others = db.session.execute(select(ProcessInstance.id, ProcessInstance.data).where(
+        ProcessInstance.process_key == instance.process_key, ProcessInstance.status == "running",
+        ProcessInstance.id != instance.id)).all()
+    wanted = tuple(str(data.get(key) or "") for key in SAME_APPEAL)
+    return next((case_id for case_id, other in others
+                 if tuple(str((other or {}).get(key) or "") for key in SAME_APPEAL) == wanted), None)
 
 
 def _reason(instance, data: dict) -> str:
