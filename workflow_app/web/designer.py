@@ -11,9 +11,9 @@ from ..drafts import versions as shown_versions
 from ..errors import BundleInvalid, DomainError, NotFound
 from ..org import access
 from ..repository import definitions
-from . import bp, bpmndiff, bpmnlayout
+from . import bp, bpmndiff, bpmnlayout, designer_drafts
 from .common import flash_error, flash_ok, login_required, user
-from .i18n import lang, pick
+from .i18n import lang
 
 
 def _designer():
@@ -31,18 +31,6 @@ def _version(key: str, number: int, locality: str | None = None):
 
 def _bpmn_names(version) -> list[str]:
     return [f.name for f in version.files if f.kind == "bpmn"]
-
-
-def _deployed(result: deployment.DeployResult) -> None:
-    version = result.version
-    where = shown_versions.locality_name(version.locality, lang()) or _("全县通用")
-    if result.unchanged:
-        flash_ok(_("内容没有变化，仍是 v%(n)d（%(where)s）", n=version.version, where=where))
-    else:
-        flash_ok(_("已部署 %(key)s v%(n)d（%(where)s）", key=version.key, n=version.version, where=where))
-    for warning in result.warnings:
-        text = pick(warning.get("message_zh") or warning.get("message"), warning.get("message_en"))
-        flash_ok(f"{warning.get('file')}: {text}" if warning.get("file") else text)
 
 
 @bp.app_template_filter("place")
@@ -148,7 +136,7 @@ def designer_variant(key: str):
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.designer_process", key=key))
-    _deployed(result)
+    designer_drafts.flash_deployed(result, published=False)
     return redirect(url_for("web.designer_process", key=key))
 
 
@@ -173,7 +161,7 @@ def designer_rebase(key: str, locality: str):
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.designer_process", key=key))
-    _deployed(result.deployed)
+    designer_drafts.flash_deployed(result.deployed, published=False)
     return redirect(url_for("web.designer_process", key=key))
 
 
@@ -239,4 +227,3 @@ def designer_compare(key: str):
                            bpmn_names=_bpmn_names(new))
 
 
-from . import designer_drafts  # noqa: E402, F401 - registers the drafts' routes on ``bp``

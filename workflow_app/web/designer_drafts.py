@@ -43,13 +43,16 @@ def _file(draft, name: str):
     return found
 
 
-def flash_deployed(result) -> None:
+def flash_deployed(result, published: bool = True) -> None:
+    """Say what a publish (a draft) or a deploy (an upload) made live, and its warnings."""
     version = result.version
     where = shown_versions.locality_name(version.locality, lang()) or _("全县通用")
     if result.unchanged:
         flash_ok(_("内容没有变化，仍是 v%(n)d（%(where)s）", n=version.version, where=where))
-    else:
+    elif published:
         flash_ok(_("已发布 %(key)s v%(n)d（%(where)s）", key=version.key, n=version.version, where=where))
+    else:
+        flash_ok(_("已部署 %(key)s v%(n)d（%(where)s）", key=version.key, n=version.version, where=where))
     for warning in result.warnings:
         text = pick(warning.get("message_zh") or warning.get("message"), warning.get("message_en"))
         flash_ok(f"{warning.get('file')}: {text}" if warning.get("file") else text)
