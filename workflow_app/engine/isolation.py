@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 
 from . import actions, serializer, timers, wire
+from .progress import ENV as PROGRESS_ENV
+from .progress import Board
 from .runtime import TIME_LIMIT_MESSAGE, ProcessRun, SubmissionRefused, TaskNotReady
 from .sandbox import SandboxEnvironment
 from .types import Outcome, TaskFailure
@@ -78,12 +80,14 @@ class _Worker:
 
     def __init__(self, memory_bytes: int):
         self.id = next(self._ids)
-        env = {**os.environ, "WORKFLOW_ENGINE_MEMORY": str(memory_bytes), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.board = Board.create()  # where the worker notes the task it runs
+        env = {**os.environ, "WORKFLOW_ENGINE_MEMORY": str(memory_bytes), "PYTHONDONTWRITEBYTECODE": "1",
+               PROGRESS_ENV: str(self.board.fd)}
         boot = _BOOT.format(init=str(ENGINE_DIR / "__init__.py"), dir=str(ENGINE_DIR))
         # Unbuffered: select() must see every frame the worker wrote (a buffered reader could hold
         # the next frame in memory while the pipe looks empty).
         self.proc = subprocess.Popen([sys.executable, "-c", boot], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     env=env, close_fds=True, bufsize=0)
+                                     env=env, close_fds=True, pass_fds=(self.board.fd,), bufsize=0)
         self.specs: set[str] = set()
         try:  # booting (imports) is not the work a deadline measures: wait for it apart
             ready = self.receive(BOOT_TIMEOUT)
@@ -117,6 +121,8 @@ class _Worker:
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(Exception):
                 stream.close()
+        with contextlib.suppress(Exception):
+            self.board.close()
 
 
 class _Pool:
@@ -271,26 +277,39 @@ class Engine:
             raise _Hung(getattr(error, "last", None), str(error)) from error
 
     def _call(self, worker: _Worker, message: dict, functions: dict) -> dict:
-        """Send ``message`` and serve the worker until it answers; raise _Hung past a deadline."""
+        """Send ``message`` and serve the worker until it answers; raise _Hung when one task (or
+        the wait for the first) outlasts the time limit. The worker notes each task it starts on
+        its shared page; that is looked at only while no answer comes, every eighth of the limit,
+        so a task is stopped between 1 and 1⅛ limits after it began."""
         worker.send(message)
-        last = None
-        deadline = time.monotonic() + self.time_limit
+        board, began = worker.board, time.monotonic()
+        first = seen = board.sequence()
         while True:
+            now = time.monotonic()
             try:
-                frame = worker.receive(deadline - time.monotonic())
+                frame = worker.receive(min(self.time_limit / 8, began + self.time_limit - now))
             except TimeoutError:
-                raise _Hung(last, f"no answer within {self.time_limit} s") from None
+                if board.sequence() != seen:  # a new task began since the last look
+                    seen, began = board.sequence(), time.monotonic()
+                elif time.monotonic() - began >= self.time_limit:
+                    raise _Hung(self._running(board, first), f"no answer within {self.time_limit} s") from None
+                continue
             except wire.WireError as error:
-                error.last = last
+                error.last = self._running(board, first)
                 raise
-            if "running" in frame:
-                last = (frame["running"], frame.get("nth", 1))
-                deadline = time.monotonic() + self.time_limit
+            if "running" in frame:  # a worker without the shared page says it on the pipe
+                board.note(frame["running"], int(frame.get("nth", 1)))
+                seen, began = board.sequence(), time.monotonic()
             elif "call" in frame:
                 worker.send(self._serve(frame, functions))
-                deadline = time.monotonic() + self.time_limit
+                began = time.monotonic()
             else:
                 return frame
+
+    @staticmethod
+    def _running(board: Board, first: int) -> tuple | None:
+        """The task the worker was running, if it started one during this call."""
+        return board.last() if board.sequence() != first else None
 
     @staticmethod
     def _serve(frame: dict, functions: dict) -> dict:

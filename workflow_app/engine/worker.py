@@ -8,7 +8,8 @@ in the web or scheduler process, with:
 - no file writes (``RLIMIT_FSIZE`` 0) and no new file descriptors (``RLIMIT_NOFILE`` set to what is
   open once everything is imported), so no file and no socket can be opened even if the script
   sandbox were escaped;
-- a deadline per task kept by the platform, which kills a worker that stops reporting (a
+- a deadline per task kept by the platform (the worker notes each task on a shared page,
+  ``progress``), which kills a worker that stops reporting (a
   computation that no Python-level guard can interrupt) and replays the action with that task
   failed instead of run.
 
@@ -24,6 +25,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 from . import actions, serializer, timers, wire
+from .progress import Board
 from .runtime import ProcessRun, SubmissionRefused, TaskNotReady
 from .sandbox import SandboxEnvironment
 
@@ -61,8 +63,8 @@ class _LRU(OrderedDict):
 
 
 class Worker:
-    def __init__(self, reader, writer):
-        self.reader, self.writer = reader, writer
+    def __init__(self, reader, writer, board: Board | None = None):
+        self.reader, self.writer, self.board = reader, writer, board
         self.specs: _LRU = _LRU(SPEC_CACHE)
         self.runs: _LRU = _LRU(RUN_CACHE)
 
@@ -124,13 +126,16 @@ class Worker:
             return ProcessRun.restore(loaded, request["state"], functions, limit)
         return ProcessRun.start(loaded, serializer.from_wire(request["args"].get("data") or {}), functions, limit)
 
+    def _report_running(self, bpmn_id: str, nth: int) -> None:
+        wire.write_frame(self.writer, {"running": bpmn_id, "nth": nth})  # no shared page: say it on the pipe
+
     def act(self, request: dict) -> dict:
         if request["spec"] not in self.specs:
             return {"missing": "spec"}
         run = self._run(request)
         if run is None:
             return {"missing": "run"}
-        run.on_task = lambda bpmn_id, nth: wire.write_frame(self.writer, {"running": bpmn_id, "nth": nth})
+        run.on_task = self.board.note if self.board else self._report_running
         run.poison = frozenset((b, n) for b, n in request.get("poison") or [])
         args = serializer.from_wire(request.get("args") or {})
         now = datetime.fromisoformat(request["now"]) if request.get("now") else None
@@ -152,10 +157,11 @@ def main() -> None:
     memory = int(os.environ.get("WORKFLOW_ENGINE_MEMORY", str(768 * 1024 * 1024)))
     reader, writer = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
+    board = Board.attach()  # before the door closes: mapping the page takes a descriptor
     limit_resources(memory)
     close_the_door()
     wire.write_frame(writer, {"ready": os.getpid()})  # booted: the platform's deadlines start now
-    Worker(reader, writer).serve()
+    Worker(reader, writer, board).serve()
 
 
 if __name__ == "__main__":
