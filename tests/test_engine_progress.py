@@ -1,6 +1,9 @@
 """The shared page on which an engine worker notes the task it runs (engine.progress)."""
 
 import struct
+import time
+
+import pytest
 
 from tests import models
 from workflow_app.engine import compile_bundle, isolation, load_spec
@@ -58,3 +61,27 @@ def test_an_action_wakes_the_platform_once_not_once_per_task(monkeypatch):
         assert worker.board.last() == ("c", 1) and worker.board.sequence() >= 6  # a, b, c noted
     finally:
         engine.pool().release(worker)
+
+
+class _FastHangingWorker:
+    """Notes its task the moment the request is sent (before the platform looks), then hangs."""
+
+    def __init__(self):
+        self.board = Board.create()
+
+    def send(self, message):
+        self.board.note("evil", 1)
+
+    def receive(self, timeout):
+        time.sleep(max(timeout, 0))
+        raise TimeoutError
+
+
+def test_a_task_noted_before_the_platform_looks_is_still_the_one_that_hung():
+    worker = _FastHangingWorker()
+    try:
+        with pytest.raises(isolation._Hung) as hung:
+            isolation.Engine(time_limit=0.2)._call(worker, {"op": "act"}, {})
+        assert hung.value.last == ("evil", 1)
+    finally:
+        worker.board.close()

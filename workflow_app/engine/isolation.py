@@ -281,9 +281,10 @@ class Engine:
         the wait for the first) outlasts the time limit. The worker notes each task it starts on
         its shared page; that is looked at only while no answer comes, every eighth of the limit,
         so a task is stopped between 1 and 1⅛ limits after it began."""
+        board = worker.board
+        first = seen = board.sequence()  # before sending: the worker may note a task at once
         worker.send(message)
-        board, began = worker.board, time.monotonic()
-        first = seen = board.sequence()
+        began = time.monotonic()
         while True:
             now = time.monotonic()
             try:
