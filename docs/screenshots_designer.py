@@ -79,7 +79,7 @@ def pages(browser, url: str, size: str) -> None:
     page.goto("/designer/minor_event/versions/2/edit")
     page.wait_for_selector("#modeler[data-ready='1']")
     page.click(".djs-element[data-element-id='community_handle']")
-    page.wait_for_selector("#pp-sla")
+    page.wait_for_selector("#bio-properties-panel-platform-sla")
     shoot(page, "modeler", size, full=size == "phone")
     page.goto("/designer/minor_event")
     page.click("article[data-version='2'] >> text=新建草稿")

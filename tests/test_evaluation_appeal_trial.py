@@ -38,12 +38,15 @@ def test_an_appeal_on_a_rate_is_upheld_by_choosing_a_count_and_titles_name_peopl
     shown = post(supervisor, f"/tasks/{review['id']}/complete", {"decision": "uphold", "delta": "1",
                                                                  "decision_reason": "属实"})
     assert shown.status_code == 422 and "按时核查、应核查" in text(shown)
-    ok(appeals.complete(review["id"], "supervisor", {"decision": "uphold", "delta": 1, "adjusted_count": "按时核查",
-                                                     "decision_reason": "核查记录显示按时完成"}))
+    past = appeals.complete(review["id"], "supervisor", {"decision": "uphold", "delta": 1, "adjusted_count": "按时核查",
+                                                         "decision_reason": "核查记录显示按时完成"})
+    assert past.status_code == 422 and "more than 应核查 (2)" in past.get_json()["errors"]["delta"][0]  # 3 of 2
+    ok(appeals.complete(review["id"], "supervisor", {"decision": "uphold", "delta": -1, "adjusted_count": "按时核查",
+                                                     "decision_reason": "核查记录显示其中一次超时"}))
     assert appeals.instance(started["id"])["status"] == "completed"
     listed = ok(appeals.get("/indicators/adjustments", "supervisor",
                             query_string={"org_unit": "dc-dm-01", "period": "2026-03"})).get_json()
-    assert [(a["indicator"], a["delta"]) for a in listed] == [("按时核查", 1.0)]
+    assert [(a["indicator"], a["delta"]) for a in listed] == [("按时核查", -1.0)]
 
 
 def test_a_service_error_on_a_read_only_field_is_said_on_the_page(events):

@@ -49,10 +49,10 @@ def test_an_upheld_appeal_against_a_candidate_leaves_it_out(graded):
     thresholds(graded, {"composite": 90, "满意率": None})
     ok(graded.deploy(bundle(ROOT / "processes" / "evaluation_appeal")), 201)
     ok(graded.start("evaluation_appeal", "dept-cg", {
-        "period": "2026-03", "subject": "dept-cg", "indicator": "回退", "against": "dc-bg-01",
+        "period": "2026-03", "subject": "dept-cg", "indicator": "挂账", "against": "dc-bg-01",
         "reason": "网格员上报的位置有误，非我局职责"}, "dept-cg-staff"), 201)
     review = only(graded.tasks("supervisor", process_key="evaluation_appeal"), "审核申诉")
-    ok(graded.complete(review["id"], "supervisor", {"decision": "uphold", "delta": -1, "decision_reason": "属实"}))
+    ok(graded.complete(review["id"], "supervisor", {"decision": "uphold", "delta": 1, "decision_reason": "属实"}))
     assert candidates(graded) == sorted(set(ON_TIME) - {"dc-bg-01"})
 
 

@@ -14,7 +14,7 @@ def test_the_evaluator_opens_a_round_from_the_workspace_and_reads_the_report(clo
     evaluator = login(api.app, "evaluator")
     workspace = text(evaluator.get("/evaluation"))
     assert "开启评估轮次" in workspace and "反向考核：部门评价" in workspace
-    opened = post(evaluator, "/evaluation/rounds", {"scope": "dc", "period": "2026-03", "share": "0.1",
+    opened = post(evaluator, "/evaluation/rounds", {"scope": "dc", "period": "2026-03", "share": "10",
                                                     "minimum": "1", "seed": "web"})
     assert opened.status_code == 302 and "/evaluation/rounds/" in opened.headers["Location"]
     page = text(ok(evaluator.get(opened.headers["Location"])))
@@ -66,7 +66,7 @@ def test_service_errors_are_said_in_the_pages_language_with_peoples_and_units_na
     assert f"{name} has {balance} points, fewer than 999" in en and "worker-dc-dm-01 has" not in en
 
     evaluator = login(api.app, "evaluator")
-    opening = {"scope": "dc", "share": "0.1", "minimum": "1"}
+    opening = {"scope": "dc", "share": "10", "minimum": "1"}
     bounds = _flashed(evaluator, post(evaluator, "/evaluation/rounds", {**opening, "period": "1999-03"}))
     assert "年份须在 2000 至 2100 之间" in bounds and "the year must be" not in bounds
     empty = _flashed(evaluator, post(evaluator, "/evaluation/rounds", {**opening, "period": "2026-01"}))
@@ -131,3 +131,15 @@ def test_the_survey_on_the_task_page_is_answered_by_choosing_1_to_5(closed):
     detail = ok(api.get(f"/evaluation/rounds/{created['id']}", EVALUATOR_USER)).get_json()
     assert detail["progress"]["surveys"] == 1
     assert [g["survey"] for g in detail["scores"]["grids"] if g["survey"] is not None] == [90.0]
+
+
+def test_the_sample_share_is_typed_as_a_percentage_and_kept_as_a_fraction(closed):
+    api, _cases = closed
+    evaluator = login(api.app, "evaluator")
+    assert 'name="share" value="10"' in text(ok(evaluator.get("/evaluation")))
+    opening = {"scope": "dc", "period": "2026-03", "minimum": "1", "seed": "pct"}
+    refused = _flashed(evaluator, post(evaluator, "/evaluation/rounds", {**opening, "share": "150"}))
+    assert "抽样比例须大于 0%、不超过 100%" in refused
+    opened = post(evaluator, "/evaluation/rounds", {**opening, "share": "50"})
+    page = text(ok(evaluator.get(opened.headers["Location"])))
+    assert "每网格 50.0%" in page

@@ -148,7 +148,7 @@ def test_supervision_urges_the_handlers_and_the_case_goes_on(events):
     assert detail["status"] == "running" and "supervised" not in kinds(events, case)
     again = task(events, "staff-dc-dm", case, "社区处置")
     values = events.get(f"/tasks/{again['id']}", "staff-dc-dm").get_json()["form"]["values"]
-    assert "责成社区每日巡查" in values["reopen_reason"]
+    assert values["reopen_reason"] == {"supervision_opinion": "责成社区每日巡查", "measures": "周报"}
     [note] = [n for n in events.get("/notifications", "staff-dc-dm").get_json() if n["kind"] == "case_supervised"]
     assert note["task_id"] == again["id"] and "责成社区每日巡查" in note["body"] and "时限" in note["body"]
     do(events, "staff-dc-dm", case, "社区处置", {"community_result": "resolved", "handling_note": "每日巡查，已整改"})

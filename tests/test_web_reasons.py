@@ -67,7 +67,8 @@ def test_a_rework_after_a_failed_verification_says_so(api, traveller):
     assert "verify_note" in refused.get_json()["errors"]  # defect 10: 不通过 needs a reason, from the form
     do(api, "worker-dc-dm-01", case, "核查", {"verified": False, "verify_note": "桶边仍有散落垃圾"})
     again = page_of(api, "staff-dc-dm", case, "社区处置")
-    assert "返工原因" in again and "核查不通过（第1次返工）：桶边仍有散落垃圾" in again
+    assert "返工原因" in again and "核查不通过" in again and "桶边仍有散落垃圾" in again
+    assert "第几次返工" in again  # the round, labelled by the form
 
 
 def test_the_web_form_refuses_a_failed_verification_without_a_reason(api, traveller):

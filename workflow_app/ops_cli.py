@@ -1,4 +1,5 @@
-"""Operations commands: ``serve``, ``retention``, ``backup``, ``restore`` (registered by ``cli.init_app``)."""
+"""Operations commands: ``serve``, ``retention``, ``backup``, ``restore``, ``supervision-recount``
+(registered by ``cli.init_app``)."""
 
 import json
 import sys
@@ -91,6 +92,18 @@ def restore_command(folder, database_url, upload_dir):
     click.echo(f"restored: {json.dumps(restored)}")
 
 
+@click.command("supervision-recount")
+@with_appcontext
+def supervision_recount_command():
+    """Rebuild the supervisors' board's counts from the open tasks (sla.counts; docs/deploy.md)."""
+    from .extensions import db
+    from .sla import counts
+
+    rows = counts.recount()
+    db.session.commit()
+    click.echo(f"supervision counts rebuilt: {rows} count row(s)")
+
+
 def init_app(app: Flask) -> None:
-    for command in (serve_command, retention_command, backup_command, restore_command):
+    for command in (serve_command, retention_command, backup_command, restore_command, supervision_recount_command):
         app.cli.add_command(command)

@@ -302,8 +302,8 @@ def reference_choices(document: dict | None, unit=None, actor=None) -> dict[str,
     for name, spec in (document or {}).get("properties", {}).items():
         hint = spec.get("x-widget") if isinstance(spec, dict) else None
         if hint == "catalogue":
-            found[name] = [(c.code, f"{c.code} {c.subcategory}：{c.condition}",
-                            f"{c.code} {c.subcategory}: {c.condition}") for c in conditions.conditions()]
+            found[name] = [(c.code, f"{c.code} {conditions.label(c)}", f"{c.code} {conditions.label(c, english=True)}")
+                           for c in conditions.conditions()]
         elif hint == "org_unit":
             found[name] = _units(spec, unit, actor)
         elif hint == "user":

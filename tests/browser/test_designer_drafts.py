@@ -42,7 +42,7 @@ def no_sideways_scroll(page) -> bool:
 def play_test_run(page, data: dict | None = None) -> None:
     """From a draft (or its publish page): start its test run, play it to the end with sample data,
     and go on to publishing (what publishing needs)."""
-    page.click("#test-run, #test-required a")
+    page.click("#test-run, #test-required a, #uncovered a")
     page.select_option("#test-unit", "dc-dm-01")
     page.fill("#test-data", json.dumps(data or REPORT, ensure_ascii=False))
     page.click("#test-start-button")
@@ -116,9 +116,9 @@ def test_publishing_shows_the_diff_and_records_the_comment(page, api):
     page.goto("/designer/minor_event/versions/1/edit")
     page.wait_for_selector("#modeler[data-ready='1']")
     page.click(".djs-element[data-element-id='community_handle']")
-    page.wait_for_selector("#pp-sla")
-    page.fill("#pp-sla", "3 work_hours")
-    page.press("#pp-sla", "Tab")
+    page.wait_for_selector("#bio-properties-panel-platform-sla")
+    page.fill("#bio-properties-panel-platform-sla", "3 work_hours")
+    page.press("#bio-properties-panel-platform-sla", "Tab")
     assert page.locator("#properties .bio-properties-panel").count() == 1  # bpmn-js-properties-panel
     page.click("#save-draft")
     page.wait_for_url("**/designer/drafts/*")
@@ -132,8 +132,11 @@ def test_publishing_shows_the_diff_and_records_the_comment(page, api):
     page.click("#publish-confirm")
     assert "请先试运行此版本并通过" in page.locator("#test-required").inner_text()
     assert versions(api) == [1]
-    play_test_run(page)
+    play_test_run(page)  # a minor report: the grid handles it, the changed 社区处置 is never reached
+    assert "「社区处置」没有被走到" in page.locator("#uncovered").inner_text()
+    play_test_run(page, {**REPORT, "severity": "general"})  # 交社区: the two runs of this content add up
     assert not page.locator("#publish-confirm").is_disabled() and page.locator("#test-required").count() == 0
+    assert page.locator("#uncovered").count() == 0
     page.fill("#publish-comment", "社区处置时限改为 3 个工作小时")
     page.click("#publish-confirm")
     page.wait_for_url("**/designer/minor_event")
@@ -234,7 +237,7 @@ def test_creating_a_variant_where_one_exists_asks_and_shows_what_would_change(pa
     page.set_viewport_size(PHONE)
     log_in(page, "designer")
     page.goto("/designer/minor_event")
-    page.fill("#variant-unit", "dc")
+    page.select_option("#variant-unit", "dc")
     page.click("form[action$='/variant'] button[type=submit]")
     assert "已有地方版本" in page.locator("#variant-exists").inner_text()
     assert DMN in page.locator(".changes").inner_text()
@@ -255,12 +258,12 @@ def test_the_whistle_steps_loop_data_is_edited_in_the_platform_properties(page, 
         const m = window.workflowModeler;
         m.get('selection').select(m.get('elementRegistry').get('department_work'));
     }""")
-    page.wait_for_selector("#pp-loopDataInputRef")
-    assert page.input_value("#pp-loopDataInputRef") == "departments"
-    assert page.input_value("#pp-loopDataOutputRef") == "department_outcomes"
-    assert page.input_value("#pp-inputDataItem") == "department"
-    page.fill("#pp-loopDataOutputRef", "department_results")
-    page.press("#pp-loopDataOutputRef", "Tab")
+    page.wait_for_selector("#bio-properties-panel-platform-loopDataInputRef")
+    assert page.input_value("#bio-properties-panel-platform-loopDataInputRef") == "departments"
+    assert page.input_value("#bio-properties-panel-platform-loopDataOutputRef") == "department_outcomes"
+    assert page.input_value("#bio-properties-panel-platform-inputDataItem") == "department"
+    page.fill("#bio-properties-panel-platform-loopDataOutputRef", "department_results")
+    page.press("#bio-properties-panel-platform-loopDataOutputRef", "Tab")
     xml = page.evaluate("() => window.workflowModeler.saveXML().then(r => r.xml)")
     assert "<bpmn:loopDataOutputRef>department_results</bpmn:loopDataOutputRef>" in xml
     assert "<bpmn:loopDataInputRef>departments</bpmn:loopDataInputRef>" in xml

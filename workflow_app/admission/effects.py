@@ -18,12 +18,16 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..models import OrgUnit, User
 from ..org import tree
-from ..sla import notify
+from ..sla import notify, wording
 from . import items
 from .records import Application
 
 FINAL = {"screened_out": "筛查未通过", "refused": "联席会议不予准入", "approved": "联席会议准予准入",
          "approved_with_changes": "联席会议修改后准予准入", "withdrawn": "事项已退出", "declined": "退出申请未获同意"}
+FINAL_EN = {"screened_out": "Not through screening", "refused": "Refused by the joint meeting",
+            "approved": "Admitted by the joint meeting",
+            "approved_with_changes": "Admitted with changes by the joint meeting",
+            "withdrawn": "Item withdrawn", "declined": "Withdrawal not agreed"}
 CHANGEABLE = ("name", "units", "levels", "valid_from", "valid_to", "funding", "staff", "training", "materials",
               "workload", "list", "basis", "description")
 
@@ -75,8 +79,9 @@ def _notify(instance, row: Application) -> None:
     starter = db.session.get(User, instance.started_by_id) if instance.started_by_id else None
     if starter is None:
         return
-    title = f"{FINAL[row.status]}：{row.name}"
-    notify.send([starter], notify.Message("admission", title, row.reason))
+    said = wording.params("admission", outcome=wording.both(FINAL[row.status], FINAL_EN[row.status]), name=row.name,
+                          note=row.reason)
+    notify.send([starter], notify.Message("admission", *wording.render(said, "zh"), params=said))
 
 
 def _new_code(county: tree.UnitRef, department: str | None) -> str:

@@ -27,6 +27,10 @@ class ConditionSchema(Schema):
     closing_condition = fields.String()
     department_type = fields.String()
     severity = fields.String()
+    category_en = fields.String(allow_none=True)  # the catalogue's English, where it gives one
+    subcategory_en = fields.String(allow_none=True)
+    condition_en = fields.String(allow_none=True)
+    closing_condition_en = fields.String(allow_none=True)
 
 
 class LookupSchema(ConditionSchema):
@@ -82,7 +86,8 @@ def list_conditions(query):
     text = (query.get("q") or "").strip()
     if text:
         rows = [r for r in rows if text in r.code or text in r.subcategory or text in r.condition
-                or text in r.category]
+                or text in r.category or text.lower() in " ".join(
+                    (r.category_en or "", r.subcategory_en or "", r.condition_en or "")).lower()]
     return rows
 
 

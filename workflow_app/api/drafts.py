@@ -39,6 +39,8 @@ class FileContent(Schema):
 
 class PublishArgs(Schema):
     comment = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    uncovered_reason = fields.String(load_default=None, validate=validate.Length(max=2000), metadata={
+        "description": "why to publish although the test runs did not exercise a change (409 otherwise)"})
 
 
 class TestStart(Schema):
@@ -158,12 +160,13 @@ def changes(draft_id):
 @blp.arguments(PublishArgs, location="json")
 @blp.response(201, DeployOut)
 @blp.alt_response(422, description="the draft does not validate, or no comment")
-@blp.alt_response(409, description="no test run of exactly this content reached the end (请先试运行此版本并通过)")
+@blp.alt_response(409, description="no test run of exactly this content reached the end (请先试运行此版本并通过), "
+                  "or the test runs did not exercise a change and no uncovered_reason was given")
 def publish(args, draft_id):
     """Deploy the draft as the next version, with the designer's comment. Needs a test run of
     exactly the draft's content that reached the end (409 请先试运行此版本并通过 otherwise), unless the
     draft changes nothing that runs against the live version. No role may skip it."""
-    return _out(drafts.publish(draft_id, current.require_user(), args["comment"]))
+    return _out(drafts.publish(draft_id, current.require_user(), args["comment"], args["uncovered_reason"]))
 
 
 @blp.post("/<int:draft_id>/discard")

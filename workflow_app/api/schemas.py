@@ -78,6 +78,8 @@ class TaskSchema(Schema):
     process_key = fields.String()
     bpmn_id = fields.String()
     title = fields.String(allow_none=True)
+    title_en = fields.String(allow_none=True, metadata={"description": "the title in English, where the "
+                                                                         "model gives one"})
     state = fields.String()
     assignee = fields.String(allow_none=True)
     created_at = Timestamp()
@@ -97,6 +99,8 @@ class InboxItemSchema(Schema):
     process_key = fields.String()
     bpmn_id = fields.String()
     title = fields.String(allow_none=True)
+    title_en = fields.String(allow_none=True, metadata={"description": "the title in English, where the "
+                                                                         "model gives one"})
     state = fields.String()
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     form = fields.String(allow_none=True)

@@ -30,6 +30,22 @@ def case_title(instance: ProcessInstance, data: dict) -> str:
     return f"{name} #{instance.id}" if instance.id is not None else name  # a task born with its case: no id yet
 
 
+def case_title_en(instance: ProcessInstance, data: dict) -> str | None:
+    """The case title in English, as the model words it: the process's ``name_en`` and the data's
+    ``title_en`` (set by the model beside ``title``), each part the Chinese where the model gives
+    no English; None where it gives none at all (the Chinese title is the title)."""
+    name_en = (store.manifest(instance).get("process_properties") or {}).get("name_en")
+    own = data.get("title_en")
+    own = own.strip()[:80] if isinstance(own, str) and own.strip() else None
+    if not name_en and not own:
+        return None
+    shown = case_title(instance, data)
+    name = store.version_name(instance)
+    if own:
+        return f"{name_en or name}·{own}"
+    return (name_en or name) + shown.removeprefix(name)
+
+
 def apply(work, instance: ProcessInstance, outcome: Outcome, *, actor=None, opening: dict | None = None,
           open_rows: list[HumanTask] | None = None) -> None:
     """Bring ``instance`` and its rows in line with ``outcome`` (no commit). ``open_rows`` are the
@@ -136,7 +152,8 @@ def _new_row(instance, task: ReadyTask, timers, index) -> tuple[HumanTask, "tree
         instance=instance, engine_task_id=task.id, process_key=instance.process_key,
         bpmn_id=task.bpmn_id, name=task.name, stage=(task.properties or {}).get("stage") or task.name,
         lane=task.lane, role=rule.role, state=OPEN,
-        form=task.form, created_at=now, title=case_title(instance, task.data), properties=task.properties or None,
+        form=task.form, created_at=now, title=case_title(instance, task.data),
+        title_en=case_title_en(instance, task.data), properties=task.properties or None,
     )
     case_unit = tree.ref_by_id(instance.org_unit_id)
     if rule.for_initiator or rule.role is None:

@@ -34,6 +34,7 @@ class TaskView:
     due_at: datetime | None
     sla_state: str | None
     form: dict | None
+    title_en: str | None = None  # the title in English (``cases.sync.case_title_en``), where the model gives one
 
 
 def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True,
@@ -54,6 +55,7 @@ def task_view(task: HumanTask, data: dict | None = None, with_form: bool = True,
         title=task.title if classes is None or "content" in classes else None, state=task.state,
         assignee=task.assignee.username if task.assignee else None, created_at=task.created_at,
         due_at=task.due_at, sla_state=task.sla_state, form=form,
+        title_en=task.title_en if classes is None or "content" in classes else None,
     )
 
 

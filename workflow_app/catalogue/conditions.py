@@ -18,6 +18,7 @@ from ..repository.caches import forget_org, org_cached
 
 COLUMNS = ("class", "category_code", "category", "subcategory_code", "subcategory", "condition_code", "condition",
            "time_limit", "time_unit", "closing_condition", "department_type", "severity")
+ENGLISH = ("category_en", "subcategory_en", "condition_en", "closing_condition_en")  # optional columns
 SEVERITIES = ("minor", "general", "serious", "emergency")
 DEPARTMENT_TYPES = ("urban_management", "housing_construction", "market_regulation", "emergency", "water",
                     "transport", "environment", "public_security", "justice", "utilities", "community")
@@ -49,7 +50,12 @@ def _row_errors(number: int, row: dict, seen: set) -> list[dict]:
     if row.get("severity") not in SEVERITIES:
         bad("severity", f"one of {', '.join(SEVERITIES)}")
     seen.add(code)
-    return errors
+    return errors + _english_errors(number, row)
+
+
+def _english_errors(number: int, row: dict) -> list[dict]:
+    return [{"row": number, "field": field, "message": f"at most {length} characters"}
+            for field, length in zip(ENGLISH, (100, 100, 300, 300), strict=True) if len(row.get(field) or "") > length]
 
 
 def parse(content: bytes) -> list[dict]:
@@ -95,6 +101,7 @@ def import_csv(content: bytes, actor=None, comment: str | None = None) -> tuple[
             category=r["category"], subcategory_code=r["subcategory_code"], subcategory=r["subcategory"],
             condition=r["condition"], time_limit=float(r["time_limit"]), time_unit=r["time_unit"],
             closing_condition=r["closing_condition"], department_type=r["department_type"], severity=r["severity"],
+            **{name: r.get(name) or None for name in ENGLISH},
         ) for r in rows)
         audit.record("catalogue_imported", actor=actor, subject=f"catalogue:v{number}", detail={"rows": len(rows)})
         work.after_commit(forget_org)
@@ -115,7 +122,23 @@ def _as_dict(row: CatalogueCondition, version: int) -> dict:
     return {"code": row.code, "class": row.kind, "category_code": row.category_code, "category": row.category,
             "subcategory_code": row.subcategory_code, "subcategory": row.subcategory, "condition": row.condition,
             "time_limit": row.time_limit, "time_unit": row.time_unit, "closing_condition": row.closing_condition,
-            "department_type": row.department_type, "severity": row.severity, "catalogue_version": version}
+            "department_type": row.department_type, "severity": row.severity, "catalogue_version": version,
+            **{name: getattr(row, name) for name in ENGLISH}}
+
+
+def in_english(item, name: str) -> str:
+    """A condition's ``name`` (category, subcategory, condition, closing_condition) in English:
+    its ``<name>_en``, else the Chinese. ``item``: a row or a looked-up dict."""
+    read = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
+    return read(f"{name}_en") or read(name) or ""
+
+
+def label(item, english: bool = False) -> str:
+    """What a condition says, by its sub-category: '井盖：井盖缺失…' or 'Manhole covers: Manhole cover…'."""
+    if english:
+        return f"{in_english(item, 'subcategory')}: {in_english(item, 'condition')}"
+    read = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
+    return f"{read('subcategory') or ''}：{read('condition') or ''}"
 
 
 def _overrides(code: str) -> dict[str, tuple[float, str]]:

@@ -5,9 +5,10 @@ from a version or from an upload. Every save is validated with the checks deploy
 (``deployment.check``); nothing is stored as a version until a designer publishes it, which needs
 the designer role where it goes, a comment, a passing validation of what is published, and a
 test run of that very content that reached the end (unless it changes nothing that runs; no role
-may skip it). Publishing shows the diff against the live version (BPMN, DMN and forms, compared
-by meaning, not by bytes) and deploys through ``deployment``: the version's comment is the
-designer's.
+may skip it) and, of what it changes, exercised every changed element and decision rule
+(``coverage``; a designer may publish anyway with a recorded reason). Publishing shows the diff
+against the live version (BPMN, DMN and forms, compared by meaning, not by bytes) and deploys
+through ``deployment``: the version's comment is the designer's.
 """
 
 import hashlib
@@ -18,7 +19,7 @@ from ..errors import BundleInvalid, Conflict, InvalidInput, NotFound
 from ..models import ProcessDraft, ProcessDraftFile, User
 from ..org import access, tree
 from ..repository import definitions
-from . import store
+from . import coverage, store
 
 OPEN = "draft"
 MAX_COMMENT = 2000
@@ -318,15 +319,32 @@ def untested_message(reason: str) -> tuple[str, str]:
     return f"{NEEDS_TEST_RUN}：{zh}。", f"Run a test run of this version to the end first: {en}."
 
 
-def publish(draft_id: int, actor: User, comment: str) -> deployment.DeployResult:
+def uncovered(draft: ProcessDraft) -> list[coverage.Gap]:
+    """The changes (against the live version) that no completed test run of this very content
+    exercised: changed decisions not evaluated, changed elements not reached (``coverage``)."""
+    if draft.status != OPEN or untested(draft) is not None:
+        return []
+    return coverage.gaps(variants.contents(live_version(draft)), dict(files_of(draft)), draft.test_run,
+                         content_sha(files_of(draft)))
+
+
+def _check_comment(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("publishing needs a comment: what changed and why", {field: ["required"]})
+    if len(text) > MAX_COMMENT:
+        raise InvalidInput("the comment is too long", {field: [f"at most {MAX_COMMENT} characters"]})
+    return text
+
+
+def publish(draft_id: int, actor: User, comment: str, uncovered_reason: str | None = None
+            ) -> deployment.DeployResult:
     """Deploy the draft as the next version. Refused (nothing stored) without a comment, when the
     draft does not validate, or without a test run of this very content that reached the end
-    (``test_needed``). No role may skip the test run."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise InvalidInput("publishing needs a comment: what changed and why", {"comment": ["required"]})
-    if len(comment) > MAX_COMMENT:
-        raise InvalidInput("the comment is too long", {"comment": [f"at most {MAX_COMMENT} characters"]})
+    (``test_needed``). No role may skip the test run. When the test runs did not exercise a change
+    (``uncovered``), publishing also needs ``uncovered_reason``: why it goes live untested, kept
+    in the version's comment and the audit trail."""
+    comment = _check_comment(comment, "comment")
     draft = open_draft(draft_id, actor)
     if not is_valid(draft):
         checked = validate(draft_id, actor)
@@ -337,19 +355,29 @@ def publish(draft_id: int, actor: User, comment: str) -> deployment.DeployResult
     if reason is not None:
         zh, en = untested_message(reason)
         raise Conflict(zh, {"test_run": [en]})
+    gaps = uncovered(draft)
+    if gaps and not (uncovered_reason or "").strip():
+        zh, en = coverage.message(gaps)
+        raise Conflict(zh, {"coverage": [en]})
+    override = {"uncovered": [g.as_dict() for g in gaps], "reason": _check_comment(uncovered_reason, "reason")
+                } if gaps else None
+    shown = f"{comment}\n{UNCOVERED_NOTE}{override['reason']}" if override else comment
     tested = "unchanged" if untested(draft) else (draft.test_run or {}).get("started_at")
     try:
         result = deployment.deploy(files_of(draft), actor=actor, locality=draft.locality or None,
-                                   comment=comment, key=draft.key, replace_overlay=True)
+                                   comment=shown, key=draft.key, replace_overlay=True)
     except BundleInvalid:
         validate(draft_id, actor)  # keep what was wrong on the draft
         raise
-    uow.run(lambda work: _published(work, draft_id, actor, comment, result, tested))
+    uow.run(lambda work: _published(work, draft_id, actor, comment, result, tested, override))
     return result
 
 
+UNCOVERED_NOTE = "【未经测试覆盖发布】"  # what the version's comment says of an override, before its reason
+
+
 def _published(work, draft_id: int, actor: User, comment: str, result: deployment.DeployResult,
-               tested: str | None) -> None:
+               tested: str | None, override: dict | None = None) -> None:
     draft = store.get(draft_id)
     now = clock.now()
     draft.status, draft.comment, draft.updated_at = "published", comment, now
@@ -358,4 +386,4 @@ def _published(work, draft_id: int, actor: User, comment: str, result: deploymen
     audit.record("draft_published", actor=actor, subject=f"draft:{draft.id}",
                  detail={"key": result.version.key, "locality": result.version.locality or None,
                          "version": result.version.version, "unchanged": result.unchanged, "comment": comment,
-                         "test_run": tested})
+                         "test_run": tested, "uncovered": override})

@@ -18,14 +18,15 @@ from ..errors import BundleInvalid, Conflict, InvalidInput
 from ..models import User
 from ..org import tree
 from ..repository.instances import engine
-from . import content_sha, files_of, open_draft, samples
+from . import content_sha, coverage, files_of, open_draft, samples
 
 MAX_STEPS = 200  # an automatic run plays at most this many tasks
 
 
 def _compiled(draft):
     try:
-        checked = deployment.check(files_of(draft), locality=draft.locality or None, key=draft.key)
+        checked = deployment.check(coverage.instrument(files_of(draft)), locality=draft.locality or None,
+                                   key=draft.key)
     except BundleInvalid as refused:
         raise BundleInvalid("the draft does not validate; fix it before a test run", refused.errors) from refused
     return checked.compiled
@@ -45,10 +46,12 @@ def _record(compiled, run: dict, outcome, label: str | None = None) -> dict:
     nodes = compiled.manifest.get("nodes") or {}
     path = list(run.get("path") or [])
     effects = list(run.get("effects") or [])
+    rules = set(run.get("rules") or [])
     for event in outcome.events:
         if not event.bpmn_id:
             continue
         path.append(event.bpmn_id)
+        rules |= coverage.hits(event.data)
         effect = (nodes.get(event.bpmn_id) or {}).get("effect")
         if effect:
             effects.append({"node": event.bpmn_id, "effect": effect})
@@ -65,7 +68,8 @@ def _record(compiled, run: dict, outcome, label: str | None = None) -> dict:
     return {**run, "state": outcome.state, "path": path, "effects": effects, "ready": ready, "timers": timers,
             "waiting": [{"kind": w.kind, "name": w.name, "bpmn_id": w.bpmn_id, "correlation": w.correlation}
                         for w in outcome.waiting],
-            "failure": failure, "status": status, "data": outcome.case_data, "steps": steps}
+            "failure": failure, "status": status, "steps": steps, "rules": sorted(rules),
+            "data": {k: v for k, v in (outcome.case_data or {}).items() if k != coverage.RULE_HIT}}
 
 
 def _form(compiled, name: str | None) -> dict | None:
@@ -88,8 +92,9 @@ def start(draft_id: int, actor: User, unit_code: str, data: dict) -> dict:
     tree.require(unit_code, "org_unit")
     compiled = _compiled(draft)
     outcome = _perform(compiled, None, "start", {"data": {**data, "initiator": initiator(actor)}}, unit_code)
-    run = _record(compiled, {"sha256": content_sha(files_of(draft)), "unit": unit_code, "started_at":
-                             clock.now().isoformat(), "start_data": data}, outcome, "start")
+    sha = content_sha(files_of(draft))
+    run = _record(compiled, {"sha256": sha, "unit": unit_code, "started_at": clock.now().isoformat(),
+                             "start_data": data, "covered": coverage.carried(draft.test_run, sha)}, outcome, "start")
     _save(draft_id, actor, run)
     return run
 

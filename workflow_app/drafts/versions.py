@@ -65,3 +65,27 @@ def locality_name(code: str | None, lang: str = "zh") -> str:
         return ""
     unit = tree.by_code(code)
     return unit.name(lang) if unit is not None else code
+
+
+# Where a locality variant can go, as the pickers offer it: the county and its towns and communities
+# (an area unit; grids and departments run what their community or town runs).
+TARGET_LEVELS = ("county", "town", "community")
+
+
+@dataclass
+class Target:
+    code: str
+    label: str  # the unit's name
+    depth: int  # 0 for a county: the pickers indent by it
+    level: str
+
+
+def locality_choices(lang: str = "zh", current: str | None = None) -> list[Target]:
+    """The units a draft or a variant can target, in tree order (county → towns → communities),
+    by name; ``current`` (a stored target of another level) is kept among them."""
+    units = tree.units(kinds=["area"], levels=list(TARGET_LEVELS))
+    if current and all(u.code != current for u in units):
+        found = tree.by_code(current)
+        units = sorted([*units, found], key=lambda u: u.path) if found is not None else units
+    top = min((u.depth for u in units), default=0)
+    return [Target(u.code, u.name(lang), u.depth - top, u.level) for u in units]

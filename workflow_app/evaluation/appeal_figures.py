@@ -39,6 +39,10 @@ def feeding_counts(indicator: str, document: dict | None = None) -> list[str]:
     found: list[str] = []
 
     def walk(ident, depth: int) -> None:
+        if isinstance(ident, list):  # a sum of counts ((满意 + 基本满意) / 评价数)
+            for each in ident:
+                walk(each, depth)
+            return
         definition = definitions.get(ident) if isinstance(ident, str) else None
         if definition is None or depth > MAX_DEPTH:
             return

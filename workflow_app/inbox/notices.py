@@ -19,28 +19,15 @@ from .. import audit, clock
 from ..cases.effects import MILESTONE, OPENED
 from ..extensions import db
 from ..models import HumanTask, Notification, User
-from ..sla import notify
+from ..sla import notify, wording
 
-MILESTONES = {
-    "accepted": ("您上报的事件已受理，正在处置", "Your report was accepted and is being handled"),
-    "escalated": ("您上报的事件已上报上级协调处置", "Your report was passed up for handling"),
-    "closed": ("您上报的事件已办结", "Your report was resolved and closed"),
-    "reopened": ("您上报的事件已重新办理", "Your report was reopened"),
-    "not_accepted": ("您上报的事件未予受理", "Your report was not accepted"),
-    # to the people a step calls on (``notify_opened``)
-    "whistled": ("镇街吹哨：请按时到现场报到处置", "The town summons your department: report on site in time"),
-    "supervised": ("督办：请按督办意见限期整改", "Supervision: put it right within the time limit"),
-    "rework": ("核查不通过：请返工整改", "Verification failed: please rework it"),
-    # to whoever asked for an extension (the approval case's initiator)
-    "extension_approved": ("您的延期申请已批准", "Your extension request was approved"),
-    "extension_refused": ("您的延期申请未获批准", "Your extension request was refused"),
-}
+# the reporter's milestones and the steps' calls by their kind (how older notifications are read)
+MILESTONES = {key.removeprefix("case_"): words for key, words in {**wording.REPORTER, **wording.OPENED}.items()}
 
 
 def milestone(work, instance, data: dict, actor) -> None:
     """The ``initiator.milestone`` mechanism: timeline entry plus a notification to the reporter."""
     name = str(data.get("milestone") or "")
-    zh, _en = MILESTONES.get(name, ("您上报的事件有新进展", "Your report has news"))
     audit.record("case_milestone", instance=instance, detail={"milestone": name})
     if instance.started_by_id is None or (getattr(actor, "id", None) == instance.started_by_id
                                           and not data.get("own")):
@@ -48,13 +35,11 @@ def milestone(work, instance, data: dict, actor) -> None:
     reporter = db.session.get(User, instance.started_by_id)
     if reporter is None:
         return
-    title = f"{zh}（#{instance.id}）" if instance.id else zh
-    note = (data.get("note") or "").strip() or None
-    notify.send([reporter], notify.Message(kind=f"case_{name}"[:40], title=title, body=note, instance_id=instance.id))
-
-
-def _limit_line(name: str, due_at) -> str:
-    return f"{name}时限：{_local(due_at)}前"
+    key = f"case_{name}" if f"case_{name}" in wording.REPORTER else "case_news"
+    said = wording.params(key, case=instance.id, note=(data.get("note") or "").strip())
+    title, body = wording.render(said, "zh")
+    notify.send([reporter], notify.Message(kind=f"case_{name}"[:40], title=title, body=body, instance_id=instance.id,
+                                           params=said))
 
 
 def _local(moment) -> str:
@@ -65,19 +50,19 @@ def _local(moment) -> str:
 def opened(work, instance, data: dict, actor) -> None:
     """The ``tasks.opened`` mechanism: each task the step opened, to whoever will do it."""
     name = str(data.get("message") or "")
-    zh, _en = MILESTONES.get(name, ("有新的待办", "You have a new task"))
+    key = f"case_{name}" if f"case_{name}" in wording.OPENED else "case_task"
     note = (data.get("note") or "").strip()
     tasks = list(data.get("tasks") or [])
     if any(task.id is None for task in tasks):
         db.session.flush()  # the notices link to the new tasks
     for task in tasks:
-        lines = [note] if note else []
-        if task.due_at is not None:
-            lines.append(_limit_line(task.name, task.due_at))
-        title = f"{zh}（#{instance.id}）" if instance.id else zh
+        said = wording.params(key, case=instance.id, note=note,
+                              step=wording.both(task.name, (task.properties or {}).get("name_en")),
+                              due=_local(task.due_at) if task.due_at is not None else None)
+        title, body = wording.render(said, "zh")
         notify.send([u for u in notify.workers_of(task) if u.id != getattr(actor, "id", None)],
-                    notify.Message(kind=f"case_{name}"[:40], title=title, body="\n".join(lines) or None,
-                                   task=task, instance_id=instance.id))
+                    notify.Message(kind=f"case_{name}"[:40], title=title, body=body, task=task,
+                                   instance_id=instance.id, params=said))
 
 
 def register(registry) -> None:
@@ -92,10 +77,11 @@ def unread_count(user: User) -> int:
 
 
 # --- reading a notification in the reader's language ------------------------------------------
-# A notification is stored once, in Chinese (what other channels and older readers get). Its kind
-# is the message id and its parameters are what it links to (the case, the task and that task's
-# names) plus the texts it quotes (a supervision opinion, a rework reason: people's own words, shown
-# as they wrote them); ``shown`` renders the platform's own wording in the reader's language.
+# A notification keeps its message id and arguments (``params``, see ``sla.wording``) and is read
+# from them in the reader's language; its Chinese text is stored too (what other channels get).
+# Older notifications have no params: their kind is the message id and their parameters are what
+# they link to (the case, the task and that task's names) plus the texts they quote (people's own
+# words, shown as written); ``shown`` renders the platform's own wording of them by their text.
 
 SLA = {"sla_yellow": "Warning: {name} has used {ratio} of its time limit, please hurry",
        "sla_red": "Overdue: {name} is past its time limit"}
@@ -160,7 +146,11 @@ def _title(note, task, lang: str) -> str:
 
 
 def shown(note, lang: str, task=None) -> tuple[str, str | None]:
-    """(title, body) of ``note`` in ``lang`` ('zh' or 'en'); ``task``: the task it links to."""
+    """(title, body) of ``note`` in ``lang`` ('zh' or 'en'): from its message id and arguments, or
+    (an older notification, without them) from its Chinese text; ``task``: the task it links to."""
+    rendered = wording.render(note.params, lang) if note.params else None
+    if rendered is not None:
+        return rendered
     if task is None and note.human_task_id:
         task = db.session.get(HumanTask, note.human_task_id)
     return _title(note, task, lang), _body(note, task, lang)
@@ -168,7 +158,7 @@ def shown(note, lang: str, task=None) -> tuple[str, str | None]:
 
 def shown_all(notes: list, lang: str) -> list[tuple]:
     """(note, title, body) for each of ``notes`` in ``lang``, their tasks read in one query."""
-    ids = {n.human_task_id for n in notes if n.human_task_id}
+    ids = {n.human_task_id for n in notes if n.human_task_id and not n.params}
     tasks = {t.id: t for t in db.session.execute(select(HumanTask).where(HumanTask.id.in_(ids))).scalars()} \
         if ids else {}
     return [(n, *shown(n, lang, tasks.get(n.human_task_id))) for n in notes]

@@ -117,9 +117,11 @@ class Similar:
     cases: list  # [(id, title, reported_at, address)] of the ones the reporter may see
 
 
-def similar_reports(actor: User, condition_code: str, org_unit: str, address: str | None, location) -> Similar:
+def similar_reports(actor: User, condition_code: str, org_unit: str, address: str | None, location,
+                    english: bool = False) -> Similar:
     """Cases of the same sub-category reported nearby in the last 7 days (the platform's duplicate
-    hint, ``similar_cases``), for the reporter to ask "是否与这些事件相同？" before sending."""
+    hint, ``similar_cases``), for the reporter to ask "是否与这些事件相同？" before sending; their
+    titles in English (the model's ``title_en``) with ``english``."""
     from ..catalogue import conditions, events
     from ..org import access, tree
 
@@ -132,8 +134,9 @@ def similar_reports(actor: User, condition_code: str, org_unit: str, address: st
     for instance_id in ids[:5]:
         instance = db.session.get(ProcessInstance, instance_id)
         if instance is not None and access.can_view_instance(actor, instance):
-            shown.append((instance.id, (instance.data or {}).get("title") or f"#{instance.id}", instance.started_at,
-                          (instance.data or {}).get("address")))
+            data = instance.data or {}
+            title = (data.get("title_en") if english else None) or data.get("title") or f"#{instance.id}"
+            shown.append((instance.id, title, instance.started_at, data.get("address")))
     return Similar(len(ids), shown)
 
 

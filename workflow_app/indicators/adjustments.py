@@ -1,7 +1,8 @@
 """Corrections of figures: an adjustment adds ``delta`` to a count of one subject (a unit, or a
 person) in one period, with its reason and author. The figure shows the sum and lists the
 adjustment; the frozen figure without it stays readable (``adjusted=false``). A month's
-adjustments count in the quarter and year around it."""
+adjustments count in the quarter and year around it. A correction that would make a figure
+impossible (a count below 0, a rate's numerator past its denominator) is refused (``bounds``)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..models import OrgUnit, User
 from ..org import tree
-from . import closing, freezing, periods, permissions, versions
+from . import bounds, closing, freezing, periods, permissions, versions
 from .tables import NO_ACTOR, Adjustment
 
 MAX_DELTA = 1_000_000
@@ -87,6 +88,15 @@ def _check(period_key: str, indicator: str, delta: float, reason: str, unit: Org
     return period
 
 
+def _deltas_so_far(unit: OrgUnit, person: User | None, period: periods.Period) -> dict:
+    """The subject's count corrections in ``period`` so far, by indicator (a unit: its subtree's)."""
+    found, deltas = for_period(unit.path, period, person is not None), defaultdict(float)
+    for (subject, indicator), delta in found.deltas.items():
+        if person is None or subject == person.id:
+            deltas[indicator] += delta
+    return dict(deltas)
+
+
 def create(actor: User, subject: str, period_key: str, indicator: str, delta: float, reason: str) -> Adjustment:
     unit, person = _subject(subject)
     permissions.require_adjust(actor, unit)
@@ -96,6 +106,8 @@ def create(actor: User, subject: str, period_key: str, indicator: str, delta: fl
         root_unit = db.session.get(OrgUnit, root.id)
         for month in ([period] if period.kind == "month" else period.months()):
             closing.ensure_frozen(root_unit, month)
+    bounds.check(unit, person.id if person else None, period, indicator, float(delta),
+                 _deltas_so_far(unit, person, period))
 
     def action(work):
         row = Adjustment(root_id=root.id, period=period.key, unit_id=unit.id, unit_path=unit.path,

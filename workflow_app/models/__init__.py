@@ -21,6 +21,7 @@ from .ops import RetainedCase, SchedulerHeartbeat
 from .org import Household, OrgUnit, Role
 from .people import ApiToken, LoginAttempt, RoleAssignment, User
 from .sla import CalendarDay, CalendarSetting, CaseFact, Notification, StartSchedule
+from .supervision import SupervisionCount, SupervisionDelta, SupervisionMultitaskCase
 from .task import HumanTask
 from .visibility import VisibilityGrant
 
@@ -63,6 +64,9 @@ __all__ = [
     "SchedulerHeartbeat",
     "StartRequest",
     "StartSchedule",
+    "SupervisionCount",
+    "SupervisionDelta",
+    "SupervisionMultitaskCase",
     "TaskAttachment",
     "TaskComment",
     "User",

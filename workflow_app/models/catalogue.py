@@ -44,6 +44,11 @@ class CatalogueCondition(db.Model):
     time_limit: Mapped[float]
     time_unit: Mapped[str] = mapped_column(String(20))
     closing_condition: Mapped[str] = mapped_column(String(300))
+    # the catalogue's own English (optional CSV columns of the same names); the Chinese where none
+    category_en: Mapped[str | None] = mapped_column(String(100))
+    subcategory_en: Mapped[str | None] = mapped_column(String(100))
+    condition_en: Mapped[str | None] = mapped_column(String(300))
+    closing_condition_en: Mapped[str | None] = mapped_column(String(300))
     department_type: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(16))
 

@@ -76,6 +76,9 @@ class Notification(db.Model):
     human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # {"key": message id, "args": {...}}: read in each reader's language (``sla.wording``); older rows
+    # have none and are read from their Chinese text
+    params: Mapped[dict | None] = mapped_column(JSONText)
 
 
 class StartSchedule(db.Model):

@@ -54,6 +54,7 @@ class HumanTask(db.Model):
     state: Mapped[str] = mapped_column(String(16), default=OPEN)
     form: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
+    title_en: Mapped[str | None] = mapped_column(String(500))  # in English (``cases.sync.case_title_en``)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_state: Mapped[str | None] = mapped_column(String(8))  # green, yellow, red, paused

@@ -14,7 +14,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import HumanTask, User
 from ..org import access, tree
-from . import notify
+from . import notify, wording
 
 PAUSED = "paused"
 FAR_AWAY = timedelta(days=3650)
@@ -42,10 +42,13 @@ def may_urge(user: User, task: HumanTask) -> bool:
     return case_unit is not None and access.capable(user, access.URGE, path=case_unit.path)
 
 
-def _urger(user: User) -> str:
-    """Who urged, as the people urged read it: the name and the unit where they may urge."""
+def _urger(user: User):
+    """Who urged, as the people urged read it: the name and the unit where they may urge (in
+    English by the unit's English name where it has one)."""
     units = access.units_with(user, access.URGE) or access.units_with(user, access.SUPERVISE)
-    return f"{user.name}（{units[0].name_zh}）" if units else user.name
+    if not units:
+        return user.name
+    return wording.both(f"{user.name}（{units[0].name_zh}）", f"{user.name} ({units[0].name_en or units[0].name_zh})")
 
 
 def _require_supervisor(user: User, task: HumanTask, what: str) -> None:
@@ -135,10 +138,13 @@ def urge(task_id: int, actor: User, message: str | None = None) -> HumanTask:
         task = _task(task_id)
         if not may_urge(actor, task):
             raise Forbidden(f"{actor.username} may not urge task {task_id}")
-        text = (message or "").strip() or "请尽快办理"
-        who = _urger(actor)
-        notify.send(notify.workers_of(task), notify.Message("urge", f"催办：{task.name}·{task.title or ''}",
-                                                            f"{text}\n催办人：{who}", task))
+        text = (message or "").strip() or wording.URGE_DEFAULT["zh"]
+        by = _urger(actor)
+        who = by["zh"] if isinstance(by, dict) else by
+        said = wording.params("urge", step=wording.both(task.name, (task.properties or {}).get("name_en")),
+                              title=wording.both(task.title, task.title_en), by=by,
+                              message=(message or "").strip() or wording.URGE_DEFAULT)
+        notify.send(notify.workers_of(task), notify.Message("urge", *wording.render(said, "zh"), task, params=said))
         facts.record("urged", task=task, actor=actor, detail={"message": text})
         audit.record("task_urged", actor=actor, task=task, detail={"message": text, "by": who})
         return task

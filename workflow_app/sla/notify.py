@@ -24,6 +24,7 @@ class Message:
     body: str | None = None
     task: HumanTask | None = None
     instance_id: int | None = None  # the case it is about, when no task is
+    params: dict | None = None  # message id and arguments (``sla.wording.params``): read in each reader's language
 
 
 def _in_app(users: list[User], message: Message) -> None:
@@ -32,7 +33,7 @@ def _in_app(users: list[User], message: Message) -> None:
         db.session.add(Notification(
             user_id=user.id, at=now, kind=message.kind, title=message.title[:300], body=message.body,
             human_task_id=getattr(message.task, "id", None),
-            instance_id=getattr(message.task, "instance_id", None) or message.instance_id))
+            instance_id=getattr(message.task, "instance_id", None) or message.instance_id, params=message.params))
 
 
 def _log(users: list[User], message: Message) -> None:

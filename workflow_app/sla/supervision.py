@@ -8,7 +8,7 @@ count on the case's town (and on the department's own board)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 
 from .. import clock
 from ..calendar import limits
@@ -18,6 +18,8 @@ from ..models import CaseFact, HumanTask, OrgUnit, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access, tree
 from ..repository import definitions
+from . import counts
+from .counts import SUMMONED_KINDS
 
 MAX_PAGE, MAX_PER_PAGE = 10_000, 200
 COLOURS = {"red": ("red",), "yellow": ("yellow",), "at_risk": ("yellow", "red"), "all": ("green", "yellow", "red",
@@ -30,9 +32,6 @@ def scope(user: User, code: str | None) -> OrgUnit:
     if not access.capable(user, access.OVERSEE, unit):
         raise Forbidden(f"{user.username} does not supervise {unit.code}")
     return unit
-
-
-SUMMONED_KINDS = ("department", "external")  # units a case's town summons; their tasks count on the town
 
 
 def _summons_outside(unit: OrgUnit) -> bool:
@@ -70,7 +69,7 @@ def breaches(user: User, code: str | None, colour: str = "at_risk", stage: str |
     query = select(HumanTask).where(HumanTask.state == OPEN, in_unit(unit), HumanTask.sla_state.in_(COLOURS[colour]))
     if stage:
         query = query.where(HumanTask.stage == stage)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = counts.total(unit, COLOURS[colour], stage or None)  # the kept counts, not a count of the tasks
     rows = db.session.execute(query.order_by(HumanTask.due_at, HumanTask.id)
                               .offset((page - 1) * per_page).limit(per_page)).scalars().all()
     views = [BreachView(t, round((now - t.created_at).total_seconds() / 3600, 2),
@@ -87,28 +86,19 @@ BREAKDOWNS = ("child", "stage", "process_key", "total")
 
 def _counted(unit: OrgUnit) -> dict[str, dict]:
     """Open-task counts per SLA colour and distinct cases, per child unit, stage, process and in
-    all, for the tasks ``unit`` supervises: one statement, the tasks read once (a materialized
-    CTE) and grouped four ways (summoned departments' tasks count in the totals only)."""
-    child = func.substr(HumanTask.scope_path, 1, len(unit.path) + 9)
-    rows = (select(child.label("child"), HumanTask.stage.label("stage"),
-                   HumanTask.process_key.label("process_key"), literal("").label("total"),
-                   HumanTask.sla_state.label("colour"), HumanTask.instance_id.label("case_id"))
-            .where(HumanTask.state == OPEN, in_unit(unit)).cte("supervised").prefix_with("MATERIALIZED"))
-    parts = []
-    for name in BREAKDOWNS:
-        column = rows.c[name]
-        parts.append(select(literal(name).label("by"), column.label("key"), rows.c.colour,
-                            func.count().label("n"), literal(0).label("cases")).group_by(column, rows.c.colour))
-        parts.append(select(literal(name), column, literal(None), literal(0),
-                            func.count(rows.c.case_id.distinct())).group_by(column))
+    all, for the tasks ``unit`` supervises, from the kept counts (sla.counts; summoned
+    departments' tasks count in the totals only)."""
     found: dict[str, dict] = {name: {} for name in BREAKDOWNS}
-    for by, key, colour, n, cases in db.session.execute(union_all(*parts)):
-        entry = found[by].setdefault(key, _empty())
-        if cases:
-            entry["cases"] = cases
-        else:
+    for child, stage, process, colour, n in counts.tallies(unit):
+        for by, key in (("child", child), ("stage", stage), ("process_key", process), ("total", "")):
+            entry = found[by].setdefault(key, _empty())
             entry["open"] += n
             entry[colour or "none"] += n
+            entry["cases"] += n  # one case per task, less the repeats below
+    for by, repeats in counts.repeated_cases(unit, len(unit.path) + 9).items():
+        for key, n in repeats.items():
+            if key in found[by]:
+                found[by][key]["cases"] -= n
     return found
 
 

@@ -9,9 +9,7 @@ from .. import audit, clock, facts, uow
 from ..extensions import db
 from ..models import HumanTask
 from ..models.task import OPEN_SQL
-from . import notify
-
-MESSAGES = {"yellow": "预警：{name}已用时{ratio}，请抓紧办理", "red": "超时：{name}已超过办理时限"}
+from . import counts, notify, wording
 
 
 def _turn(colour: str, when_column, from_states: tuple[str, ...], now, limit: int) -> list[int]:
@@ -42,15 +40,23 @@ def _announce(task_ids: list[int], colour: str) -> None:
         facts.record(f"sla_{colour}", task=task, instance=task.instance,
                      detail={"due_at": task.due_at.isoformat() if task.due_at else None})
         audit.record(f"sla_{colour}", task=task, instance=task.instance)
-        title = MESSAGES[colour].format(name=task.name, ratio="80%")
         key = (task.role, task.scope_path)
         if key not in leaders:
             leaders[key] = notify.leaders_of(task)
-        notify.send(leaders[key], notify.Message(f"sla_{colour}", f"{title}·{task.title or ''}", task=task))
+        notify.send(leaders[key], _message(task, colour))
+
+
+def _message(task: HumanTask, colour: str) -> notify.Message:
+    """The leaders' notice of a task that turned ``colour``, by its step and case title in each language."""
+    said = wording.params(f"sla_{colour}", step=wording.both(task.name, (task.properties or {}).get("name_en")),
+                          ratio="80%", title=wording.both(task.title, task.title_en))
+    title, _body = wording.render(said, "zh")
+    return notify.Message(f"sla_{colour}", title, task=task, params=said)
 
 
 def sweep(now=None, limit: int = 500) -> dict:
-    """One pass: green -> yellow at warn time, green/yellow -> red at due time."""
+    """One pass: green -> yellow at warn time, green/yellow -> red at due time; then the
+    supervisors' counts take in the changes since the last pass (their deltas are folded)."""
     now = now or clock.now()
 
     def action(work):
@@ -60,6 +66,6 @@ def sweep(now=None, limit: int = 500) -> dict:
             _announce(red, "red")
         if yellow:
             _announce(yellow, "yellow")
-        return {"yellow": len(yellow), "red": len(red)}
+        return {"yellow": len(yellow), "red": len(red), "counts_folded": counts.fold()}
 
     return uow.run(action)

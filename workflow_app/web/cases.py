@@ -21,20 +21,10 @@ from ..ops import logs
 from ..org import access, people
 from ..repository import definitions
 from ..repository import instances as store
-from . import bp, bpmnlayout, formrender, pages
+from . import bp, bpmnlayout, formrender, pages, timeline
 from .common import login_required, user
 from .i18n import N_, pick
 
-EVENT_LABELS = {
-    "instance_started": N_("发起上报"), "task_created": N_("生成任务"), "task_claimed": N_("认领"),
-    "task_released": N_("释放"), "task_delegated": N_("转办"), "task_completed": N_("办结环节"),
-    "task_cancelled": N_("环节取消"), "task_commented": N_("添加意见"), "task_attachment_added": N_("上传附件"),
-    "task_urged": N_("催办"), "sla_paused": N_("挂账"), "sla_resumed": N_("恢复计时"),
-    "sla_extended": N_("延期"), "timer_fired": N_("定时触发"), "instance_completed": N_("结案"),
-    "instance_error": N_("运行出错"), "instance_suspended": N_("案件暂停"), "instance_resumed": N_("案件恢复"),
-    "instance_terminated": N_("案件终止"), "instance_retried": N_("重新运行"), "case_milestone": N_("进展通知"),
-    "instance_blocked": N_("受阻待处理"),
-}
 STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已结案"), "error": N_("出错"), "suspended": N_("已暂停"),
                  "terminated": N_("已终止"), "blocked": N_("受阻待处理")}
 MILESTONE_LABELS = {"accepted": N_("已受理，正在处置"), "escalated": N_("已上报上级协调处置"), "closed": N_("已办结"),
@@ -263,12 +253,14 @@ def case(instance_id: int):
                                milestones=MILESTONE_LABELS, statuses=STATUS_LABELS)
     drawing = case_views.diagram(instance_id, user())
     return render_template("case.html", detail=detail, diagram=drawing, rows=data_rows(version, detail.data),
-                           events=EVENT_LABELS, statuses=STATUS_LABELS, labels=key_labels(version),
+                           timeline=timeline, statuses=STATUS_LABELS, labels=key_labels(version),
                            names=_names(detail.history, detail.tasks), task_names=_task_names(detail),
-                           milestones=MILESTONE_LABELS, title=(detail.data or {}).get("title"),
+                           milestones=MILESTONE_LABELS, title=pick((detail.data or {}).get("title"),
+                                                                    (detail.data or {}).get("title_en")),
                            rounds=whistle_record(detail.data, detail.classes),
                            reports=department_reports(detail.data, detail.classes),
-                           stage_notes=stage_notes(detail.data, detail.classes))
+                           stage_notes=stage_notes(detail.data, detail.classes),
+                           case_manifest=store.manifest(version))
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<name>")

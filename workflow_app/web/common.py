@@ -15,7 +15,7 @@ from ..auth import session as web_session
 from ..errors import DomainError
 from ..inbox import notices
 from ..org import access
-from . import bp, formrender, i18n
+from . import bp, formrender, i18n, stages
 from .i18n import N_
 from .messages import localise, plain_problem
 from .structured import household_label
@@ -276,4 +276,6 @@ def init_app(app) -> None:
                                  localise=localise, plain_problem=plain_problem, map_tiles=map_tiles,
                                  map_attribution=map_attribution, unit_label=formrender.unit_label,
                                  notification_title=notification_title, quick_page=quick_page)
+    app.jinja_env.globals.update(stage_label=stages.stage_label, task_stage=stages.task_stage,
+                                 step_label=stages.step_label, process_label=stages.process_label)
     app.context_processor(_globals)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from .. import deployment, drafts, variants
 from ..drafts import versions as shown_versions
-from ..errors import BundleInvalid, DomainError, NotFound
+from ..errors import BundleInvalid, DomainError, InvalidInput, NotFound
 from ..org import access
 from ..repository import definitions
 from . import bp, bpmndiff, bpmnlayout, designer_drafts
@@ -47,8 +47,13 @@ def _key_page(version):
 @login_required
 def designer():
     _designer()
-    return render_template("designer.html", summaries=definitions.summaries(), problems=None, form={},
-                           drafts=drafts.open_drafts())
+    return _home(form={})
+
+
+def _home(form: dict, errors: dict | None = None):
+    return render_template("designer.html", summaries=definitions.summaries(), problems=None, form=form,
+                           drafts=drafts.open_drafts(), errors=errors or {},
+                           targets=shown_versions.locality_choices(lang(), form.get("locality")))
 
 
 @bp.post("/designer/upload")
@@ -60,10 +65,14 @@ def designer_upload():
     form = {k: (request.form.get(k) or "").strip() for k in ("locality", "comment", "key")}
     try:
         draft = drafts.from_upload(uploads, actor, form["locality"] or None, form["key"] or None)
+    except InvalidInput as error:
+        if "locality" not in (error.errors or {}):
+            flash_error(error)
+            return _home(form), error.status
+        return _home(form, {"locality": [designer_drafts.target_error(form["locality"])]}), error.status
     except DomainError as error:
         flash_error(error)
-        return render_template("designer.html", summaries=definitions.summaries(), problems=None, form=form,
-                               drafts=drafts.open_drafts()), error.status
+        return _home(form), error.status
     if drafts.is_valid(draft):
         flash_ok(_("已保存为草稿并通过校验；测试运行后发布才会生效"))
     return redirect(url_for("web.designer_draft", draft_id=draft.id))
@@ -83,7 +92,7 @@ def designer_process(key: str):
     return render_template("designer_process.html", key=key, series=series, name=rows[-1].name or key,
                            overlays=overlays, drafts=drafts.open_drafts(key), states=shown_versions.states(rows),
                            deployer=shown_versions.deployer, is_setup=shown_versions.is_setup,
-                           person=shown_versions.person)
+                           person=shown_versions.person, targets=shown_versions.locality_choices(lang()))
 
 
 @bp.get("/designer/<key>/versions/<int:number>")
@@ -174,10 +183,16 @@ def designer_edit(key: str, number: int):
     name = request.args.get("file") or (_bpmn_names(version) or [""])[0]
     content = definitions.file(version, name).content
     laid_out = bpmnlayout.with_diagram(content)
-    return render_template("designer_edit.html", version=version, draft=None, name=name, generated=laid_out != content,
-                           xml=laid_out.decode("utf-8"), problems=None, comment="", target=version.locality,
-                           action=url_for("web.designer_draft_new", key=key, number=number,
-                                          locality=version.locality))
+    return _edit_page(version, name, laid_out.decode("utf-8"), version.locality, generated=laid_out != content)
+
+
+def _edit_page(version, name: str, xml: str, target: str, errors: dict | None = None, generated: bool = False):
+    """The modeler on a version's file; ``errors`` by field (a target no unit has), the XML kept."""
+    return render_template("designer_edit.html", version=version, draft=None, name=name, generated=generated,
+                           xml=xml, problems=None, comment="", target=target, errors=errors or {},
+                           targets=shown_versions.locality_choices(lang(), target),
+                           action=url_for("web.designer_draft_new", key=version.key, number=version.version,
+                                          locality=version.locality)), 422 if errors else 200
 
 
 @bp.post("/designer/<key>/versions/<int:number>/draft")
@@ -190,6 +205,12 @@ def designer_draft_new(key: str, number: int):
     changed = {name: xml.encode("utf-8")} if name and xml is not None else {}
     try:
         draft = drafts.from_version(key, number, _locality(), actor, changed, target)
+    except InvalidInput as error:
+        if "locality" not in (error.errors or {}) or target is None:
+            flash_error(error)
+            return redirect(url_for("web.designer_process", key=key))
+        refused = {"target": [designer_drafts.target_error(target)]}
+        return _edit_page(_version(key, number), name, xml or "", target, refused)
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("web.designer_process", key=key))

@@ -2,7 +2,8 @@
 edit in the modeler, the form editor or the decision-table editor is saved as a draft and
 validated; a draft is never live. A test run plays the draft in a sandbox (no case, task, fact or
 inbox entry is made) and shows the path on the diagram. Publishing needs the designer role and a
-test run of exactly the draft's content that reached the end (请先试运行此版本并通过), shows the
+test run of exactly the draft's content that reached the end (请先试运行此版本并通过) and test runs
+that exercised what changed (else a recorded reason: ``drafts.coverage``), shows the
 diff against the live version (BPMN, DMN and forms, by meaning) and records the designer's comment."""
 
 import json
@@ -43,6 +44,11 @@ def _file(draft, name: str):
     return found
 
 
+def target_error(code: str) -> str:
+    """What the pickers say of a unit code no unit has (submitted by hand, or a unit since removed)."""
+    return _("没有编码为 %(code)s 的单位：请从列表中选择发布到的单位", code=code)
+
+
 def flash_deployed(result, published: bool = True) -> None:
     """Say what a publish (a draft) or a deploy (an upload) made live, and its warnings."""
     version = result.version
@@ -61,7 +67,11 @@ def flash_deployed(result, published: bool = True) -> None:
 @bp.get("/designer/drafts/<int:draft_id>")
 @login_required
 def designer_draft(draft_id: int):
-    draft = drafts.get(draft_id, _designer())
+    return _draft_page(drafts.get(draft_id, _designer()))
+
+
+def _draft_page(draft, errors: dict | None = None, target: str | None = None):
+    """The draft's page; ``errors`` by field and the ``target`` typed, after a retarget refused."""
     names = [f.name for f in draft.files]
     shown = request.args.get("file") or next((n for n in names if kind_of(n) == "bpmn"), None)
     return render_template("designer_draft.html", draft=draft, names=names, shown=shown, kind_of=kind_of,
@@ -69,7 +79,10 @@ def designer_draft(draft_id: int):
                            live=drafts.live_version(draft), run=draft.test_run,
                            test_failed=drafts.test_failed(draft), test_needed=_test_needed(draft),
                            removal={n: drafts.removal(draft, n) for n in names} if draft.status == drafts.OPEN
-                           else {})
+                           else {}, errors=errors or {}, target=target,
+                           gaps=[g.as_dict() for g in drafts.uncovered(draft)],
+                           targets=shown_versions.locality_choices(lang(), target or draft.locality)
+                           ), 422 if errors else 200
 
 
 @bp.get("/designer/drafts/<int:draft_id>/files/<name>")
@@ -144,8 +157,14 @@ def designer_draft_validate(draft_id: int):
 @bp.post("/designer/drafts/<int:draft_id>/target")
 @login_required
 def designer_draft_target(draft_id: int):
+    actor = _designer()
+    locality = (request.form.get("locality") or "").strip()
     try:
-        drafts.retarget(draft_id, (request.form.get("locality") or "").strip(), _designer())
+        drafts.retarget(draft_id, locality, actor)
+    except InvalidInput as error:  # a unit no one has: said next to the picker
+        if "locality" not in (error.errors or {}):
+            raise
+        return _draft_page(drafts.get(draft_id, actor), {"locality": [target_error(locality)]}, locality)
     except DomainError as error:
         flash_error(error)
     return _page(draft_id)
@@ -168,11 +187,13 @@ def _test_needed(draft) -> str | None:
     return pick(*drafts.untested_message(reason)) if reason else None
 
 
-def _publish_page(draft, comment: str = "", problems=None, status: int = 200):
+def _publish_page(draft, comment: str = "", problems=None, status: int = 200, errors: dict | None = None,
+                  reason: str = ""):
     return render_template("designer_publish.html", draft=draft, changes=drafts.changes(draft),
                            live=drafts.live_version(draft), valid=drafts.is_valid(draft), comment=comment,
                            problems=problems, test_failed=drafts.test_failed(draft),
-                           test_needed=_test_needed(draft)), status
+                           test_needed=_test_needed(draft), gaps=[g.as_dict() for g in drafts.uncovered(draft)],
+                           errors=errors or {}, reason=reason), status
 
 
 @bp.get("/designer/drafts/<int:draft_id>/publish")
@@ -186,23 +207,32 @@ def designer_draft_publish_preview(draft_id: int):
 def designer_draft_publish(draft_id: int):
     actor = _designer()
     comment = (request.form.get("comment") or "").strip()
+    reason = (request.form.get("uncovered_reason") or "").strip()
     try:
-        result = drafts.publish(draft_id, actor, comment)
+        result = drafts.publish(draft_id, actor, comment, reason or None)
     except BundleInvalid as refused:
-        return _publish_page(drafts.get(draft_id, actor), comment, refused.errors, 422)
+        return _publish_page(drafts.get(draft_id, actor), comment, refused.errors, 422, reason=reason)
     except InvalidInput as error:
-        flash_error(error)
-        return _publish_page(drafts.get(draft_id, actor), comment, None, 422)
-    except Conflict as error:  # e.g. no passing test run: the page says what to do
+        field = {"reason": "uncovered_reason"}.get(next(iter(error.errors or {}), ""), "comment")
+        return _publish_page(drafts.get(draft_id, actor), comment, None, 422, {field: [localise(error.message)]},
+                             reason)
+    except Conflict as error:  # no passing test run, or one that missed the change: the page says so
         draft = drafts.get(draft_id, actor)
+        if "coverage" in (error.errors or {}):
+            return _publish_page(draft, comment, None, error.status, {"uncovered_reason": [_uncovered_reason()]},
+                                 reason)
         if _test_needed(draft) is None:
             flash_error(error)
-        return _publish_page(draft, comment, None, error.status)
+        return _publish_page(draft, comment, None, error.status, reason=reason)
     except DomainError as error:
         flash_error(error)
-        return _publish_page(drafts.get(draft_id, actor), comment, None, error.status)
+        return _publish_page(drafts.get(draft_id, actor), comment, None, error.status, reason=reason)
     flash_deployed(result)
     return redirect(url_for("web.designer_process", key=result.version.key))
+
+
+def _uncovered_reason() -> str:
+    return _("测试运行没有覆盖上面列出的改动：请再测试运行，或写明为什么仍要发布")
 
 
 # --- test runs -----------------------------------------------------------------------------------
@@ -232,6 +262,7 @@ def _test_page(draft, errors: dict | None = None, typed: dict | None = None, sta
     units, default_unit = testrun.unit_choices(draft.locality, lang())
     sample = json.dumps((run or {}).get("start_data") or start_sample, ensure_ascii=False, indent=1)
     return render_template("designer_test_run.html", draft=draft, run=run, shown=shown, passed=passed,
+                           gaps=[g.as_dict() for g in drafts.uncovered(draft)],
                            start_sample=(typed or {}).get("data", sample), units=units, errors=errors or {},
                            unit=typed["org_unit"] if typed is not None else (
                                (run or {}).get("unit") or request.args.get("unit") or default_unit),

@@ -11,7 +11,7 @@ from ..errors import DomainError, InvalidInput
 from ..evaluation import departments, honours, honours_page, points, queue, rating, rounds
 from ..indicators import periods
 from ..org import tree
-from . import bp
+from . import bp, structured
 from .common import flash_error, flash_ok, login_required, register_quick_form, user
 from .messages import localise
 
@@ -23,8 +23,8 @@ def _text(name: str, size: int = 64) -> str | None:
     return (request.args.get(name) or "").strip()[:size] or None
 
 
-def percent(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+percent = structured.percent  # a rate (a fraction 0–1) as a percentage
+FIGURES = {"figure": structured.figure_text, "figure_name": structured.figure_label}
 
 
 def number(value) -> str:
@@ -54,10 +54,14 @@ def evaluation():
 def evaluation_open_round():
     form = request.form
     try:
-        share = float(form.get("share") or 0.1)
+        share = float(form.get("share") or 10) / 100  # typed as a percentage, kept as a fraction
         minimum = int(form.get("minimum") or 3)
     except ValueError:
         flash_error(InvalidInput("the sample rule is not a number", {"share": ["a number"]}))
+        return redirect(url_for("web.evaluation"))
+    if not 0 < share <= 1:
+        flash_error(InvalidInput("the share sampled is a percentage above 0, at most 100",
+                                 {"share": ["a percentage above 0, at most 100"]}))
         return redirect(url_for("web.evaluation"))
     try:
         created = rounds.create(user(), form.get("scope", ""), form.get("period", ""), share, minimum,
@@ -237,7 +241,7 @@ def _honours_page(task_id: int, errors=None, typed=None, status: int = 200):
         listed = listed.get("candidates") or [] if isinstance(listed, dict) else []
     return render_template("evaluation_honours_task.html", view=view, values=values, listed=listed,
                            earlier=values.get("town_withheld_all") or [], errors=errors or {}, typed=typed,
-                           number=number), status
+                           number=number, **FIGURES), status
 
 
 @bp.get("/evaluation/honours/task/<int:task_id>")
@@ -285,7 +289,7 @@ def evaluation_honours():
     may_nominate = bool(roll["candidates"]) and not roll["awarded"] and nomination is None \
         and honours_page.may_nominate(person, unit)
     return render_template("evaluation_honours.html", roll=roll, number=number, nomination=nomination,
-                           closest=closest, may_nominate=may_nominate)
+                           closest=closest, may_nominate=may_nominate, **FIGURES)
 
 
 @bp.post("/evaluation/honours/nominations")

@@ -185,7 +185,8 @@ def unit_label(code) -> str:
 
 
 def condition_label(code) -> str:
-    """A filing condition by what it says ('道路路面：路面坑槽…'), not its code."""
+    """A filing condition by what it says ('道路路面：路面坑槽…'; in English by the catalogue's
+    English, else the Chinese), not its code."""
     from ..catalogue import conditions
     from ..errors import DomainError
 
@@ -193,7 +194,7 @@ def condition_label(code) -> str:
         standard = conditions.lookup(str(code))
     except DomainError:
         return str(code)
-    return f"{standard.get('subcategory', '')}：{standard.get('condition', '')}"
+    return conditions.label(standard, english=i18n.lang() == "en")
 
 
 # Reference fields shown by the name of what they name.
@@ -228,12 +229,12 @@ def display(spec: dict, value, name: str = "") -> object:
         return location_text(value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return structured.percent(value) if structured.is_percent(spec) else str(value)
 
 
 def _attrs(spec: dict) -> dict:
     names = {"minLength": "minlength", "maxLength": "maxlength", "minimum": "min", "maximum": "max"}
-    attrs = {html: spec[key] for key, html in names.items() if key in spec}
+    attrs = {html: structured.percent_input(spec, spec[key]) for key, html in names.items() if key in spec}
     if kind_of(spec) == "number":
         attrs["step"] = "any"
     elif kind_of(spec) == "integer":
@@ -389,7 +390,7 @@ def _rows(name: str, spec: dict, values: dict, typed, errors: dict | None) -> tu
             if typed is not None:
                 value = typed.getlist(full) if widget in LIST_WIDGETS else typed.get(full, "")
             else:
-                value = _as_input(widget, base.get(key))
+                value = _as_input(widget, structured.percent_input(sub, base.get(key)))
             title = i18n.pick(sub.get("title") or key, sub.get("x-title-en"))
             shown.append(Field(
                 name=full, label=title, widget=widget, required=key in required, value=value,
@@ -429,9 +430,10 @@ def fields(document: dict, values: dict, typed=None, errors: dict | None = None,
             value = typed.getlist(name) if widget in LIST_WIDGETS else (
                 _typed_location(typed, name) if widget == "location" else typed.get(name, ""))
         else:
-            value = _as_input(widget, values.get(name))
+            value = _as_input(widget, structured.percent_input(spec, values.get(name)))
         shown.append(Field(
-            name=name, label=i18n.pick(spec.get("title") or name, spec.get("x-title-en")), widget=widget,
+            name=name, label=i18n.pick(spec.get("title") or name, spec.get("x-title-en")) + (
+                "（%）" if structured.is_percent(spec) and not spec.get("readOnly") else ""), widget=widget,
             required=name in required and not spec.get("readOnly"), readonly=bool(spec.get("readOnly")),
             value=value, display=display(spec, (shown_from or {}).get(name, values.get(name)), name),
             options=options if options is not None else _options(spec),
@@ -485,7 +487,7 @@ def _scalar(spec: dict, widget: str, text: str):
     if "enum" in spec:
         return _enum_value(spec, text)
     if widget == "number":
-        return _number(spec, text)
+        return structured.percent_stored(spec, _number(spec, text))
     if widget == "datetime":
         return _datetime(text)
     return _json(text) if widget == "json" else text

@@ -8,7 +8,7 @@ import re
 
 from . import i18n
 
-UNIT, UNITS, PERSON, PERIOD = "unit", "units", "person", "period"
+UNIT, UNITS, PERSON, PERIOD, FIGURES = "unit", "units", "person", "period", "figures"
 
 # (pattern, 中文, English or None: the message itself, {group index: what it names})
 _TABLE = (
@@ -33,6 +33,8 @@ _TABLE = (
      "only evaluators open evaluation rounds in {0}", {0: UNIT}),
     (r"^the share sampled is a fraction above 0, at most 1$", "抽样比例须大于 0、不超过 1（如 0.1 即 10%）", None, {}),
     (r"^share out of range$", "抽样比例超出范围", None, {}),
+    (r"^the share sampled is a percentage above 0, at most 100$", "抽样比例须大于 0%、不超过 100%（如 10）", None, {}),
+    (r"^a percentage above 0, at most 100$", "须大于 0、不超过 100", None, {}),
     (r"^the minimum per grid is a whole number from 1$", "每网格最少抽样件数须为不小于 1 的整数", None, {}),
     (r"^minimum out of range$", "最少件数超出范围", None, {}),
     (r"^no case closed in (\S+) under (\S+)$", "{1}{0}没有已结案的案件，无法抽样",
@@ -89,6 +91,13 @@ _TABLE = (
     (r"^choose which count of (\S+) to adjust$", "采纳时请选择要更正{0}的哪一项计数", None, {}),
     (r"^one of: (.+)$", "请从以下选择：{0}", None, {}),
     (r"^a number, not 0$", "填写一个不为 0 的数", None, {}),
+    # corrections that would make a figure impossible (indicators bounds)
+    (r"^with this correction (.+) would be (-?[\d.e+-]+), below 0$", "按此调整量更正后，「{0}」将为 {1}，不能小于 0",
+     "with this correction {0} would be {1}, below 0", {0: FIGURES}),
+    (r"^with this correction (.+) would be (-?[\d.e+-]+), more than (.+) \((-?[\d.e+-]+)\): (.+) cannot pass 100%$",
+     "按此调整量更正后，「{0}」将为 {1}，超过「{2}」（{3}），{4}不能超过 100%",
+     "with this correction {0} would be {1}, more than {2} ({3}): the {4} cannot pass 100%",
+     {0: FIGURES, 2: FIGURES, 4: FIGURES}),
     # evaluation data
     (r"^the evaluation data must be an object$", "考核数据须为 JSON 对象", None, {}),
     (r"^must be an object$", "须为 JSON 对象", None, {}),
@@ -132,7 +141,23 @@ def _period(key: str, lang: str) -> str:
         return key
 
 
+def figures_said(text: str, lang: str) -> str:
+    """Indicators by name ('满意 + 基本满意'): their English names on an English page."""
+    if lang != "en":
+        return text
+    from .. import clock
+    from ..indicators import versions
+    from ..org import tree
+
+    root = tree.root_unit()
+    items = versions.resolve(root, clock.now()).document.get("indicators") or [] if root is not None else []
+    english = {i.get("id"): i.get("name_en") for i in items if isinstance(i, dict) and i.get("name_en")}
+    return " + ".join(english.get(part, part) for part in text.split(" + "))
+
+
 def _said(value: str, kind: str | None, lang: str) -> str:
+    if kind == FIGURES:
+        return figures_said(value, lang)
     if kind == UNIT:
         return _unit(value, lang)
     if kind == UNITS:

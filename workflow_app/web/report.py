@@ -17,7 +17,7 @@ from ..cases import starting
 from ..catalogue import conditions
 from ..errors import DomainError, InvalidInput
 from ..inbox import files, reporting
-from . import bp, formrender
+from . import bp, formrender, i18n
 from .cases import STATUS_LABELS
 from .common import flash_ok, login_required, user
 from .messages import localise
@@ -29,13 +29,19 @@ def report_list():
     return render_template("report_list.html", options=starting.options(user()))
 
 
+CLASSES = (i18n.N_("部件"), i18n.N_("事件"))  # the catalogue's two classes, by their words in each language
+
+
 def catalogue_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Filing conditions grouped by class and category: (group label, [(code, label, search text)])."""
     groups: dict[str, list] = {}
+    english = i18n.lang() == "en"
     for c in conditions.conditions():
-        label = f"{c.kind} · {c.category}"
-        text = f"{c.subcategory}：{c.condition}"
-        groups.setdefault(label, []).append((c.code, text, f"{c.code} {c.category} {text}"))
+        category = conditions.in_english(c, "category") if english else c.category
+        label = f"{_(c.kind)} · {category}"
+        text = conditions.label(c, english)
+        search = " ".join(dict.fromkeys((c.code, c.category, category, conditions.label(c), text)))
+        groups.setdefault(label, []).append((c.code, text, search))  # either language's words find it
     return list(groups.items())
 
 
@@ -140,7 +146,7 @@ def report_similar(key):
     args = request.args
     place = formrender.location(args, "location")
     found = reporting.similar_reports(user(), args.get("condition_code", ""), args.get("org_unit", ""),
-                                      (args.get("address") or "").strip() or None, place)
+                                      (args.get("address") or "").strip() or None, place, english=i18n.lang() == "en")
     return render_template("_similar.html", similar=found)
 
 

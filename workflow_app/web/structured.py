@@ -8,7 +8,10 @@ services put into case data). Values are resolved the same way for every model: 
 name (``<key>_name`` beside a key replaces it; a ``code`` beside a ``name`` is left out), booleans
 are 是/否, ISO times are local times, enum values their labels, time units their names. A key the form
 marks ``"x-widget": "hidden"`` (a subject's code beside its name) gets no column; numbers show with the
-form's ``x-decimals`` (a score to one decimal: ``100.0``), else with at most two.
+form's ``x-decimals`` (a score to one decimal: ``100.0``), else with at most two; a rate (a fraction
+0–1 the form marks ``"format": "percent"``) as a percentage (``95.0%``). A record whose keys are
+indicators (``"x-keys": "indicator"``: a candidate's figures) names each by the indicator's name and
+shows it by its kind (a rate as a percentage), whatever indicators the definitions hold.
 """
 
 import re
@@ -213,6 +216,68 @@ def _text(value: str, key: str, spec: dict | None, what: str | None) -> str:
     return value
 
 
+def percent(value) -> str:
+    """A rate stored as a fraction (0–1) as people read it: ``0.955`` → ``95.5%``."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return f"{value * 100:.1f}%"
+
+
+def is_percent(spec: dict | None) -> bool:
+    return isinstance(spec, dict) and spec.get("format") == "percent"
+
+
+def percent_input(spec: dict, value):
+    """What a percent field's input shows for a stored fraction (``0.1`` → ``10``), and back."""
+    if not is_percent(spec) or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    shown = round(value * 100, 6)
+    return int(shown) if float(shown).is_integer() else shown
+
+
+def percent_stored(spec: dict, value):
+    """A typed percentage as the fraction stored (``10`` → ``0.1``); anything else as typed."""
+    if not is_percent(spec) or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return round(value / 100, 8)
+
+
+def indicators() -> dict[str, dict]:
+    """The county's indicator definitions in force, by id."""
+    from .. import clock
+    from ..indicators import versions
+    from ..org import tree
+
+    root = tree.root_unit()
+    items = versions.resolve(root, clock.now()).document.get("indicators") or [] if root is not None else []
+    return {i["id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)}
+
+
+def figure_label(ident: str, known: dict | None = None) -> str:
+    """An indicator by its name in the page's language (``composite``: the subject's composite)."""
+    if ident == "composite":
+        return _("综合得分")
+    item = (known if known is not None else indicators()).get(ident) or {}
+    return pick(item.get("name") or ident, item.get("name_en"))
+
+
+def figure_text(ident: str, value, known: dict | None = None) -> str:
+    """An indicator's value by its kind: a rate as a percentage, a score or composite to one decimal."""
+    if value is None:
+        return "—"
+    kind = ((known if known is not None else indicators()).get(ident) or {}).get("kind")
+    if kind == "rate":
+        return percent(value)
+    return number(value, 1 if kind in ("score", "composite") or ident == "composite" else None)
+
+
+def _figures(value: dict, spec: dict) -> Pairs:
+    known = indicators()
+    declared = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+    return Pairs([(label(k, spec) if k in declared else figure_label(k, known),
+                   scalar(v, k, spec) if k in declared else figure_text(k, v, known)) for k, v in value.items()])
+
+
 def number(value, decimals=None) -> str:
     """A number as people read it: with the form's ``x-decimals`` (``100.0``), else at most two."""
     if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 6:
@@ -234,7 +299,8 @@ def scalar(value, key: str = "", spec: dict | None = None) -> str:
     if what == HOUSEHOLD and isinstance(value, int):
         return household_name(value)
     if isinstance(value, int | float):
-        return number(value, _schema_of(spec, key).get("x-decimals"))
+        own = _schema_of(spec, key)
+        return percent(value) if is_percent(own) else number(value, own.get("x-decimals"))
     return str(value)
 
 
@@ -269,6 +335,8 @@ def value_of(value, key: str = "", spec: dict | None = None, depth: int = 0, par
     """``value`` as a str, a list of str, a Table or Pairs (for the ``structured`` macro)."""
     if depth > MAX_DEPTH:
         return "…"
+    if isinstance(value, dict) and isinstance(spec, dict) and spec.get("x-keys") == "indicator":
+        return _figures(value, spec)
     if isinstance(value, dict):
         inner = spec if isinstance(spec, dict) and spec.get("properties") else None
         return Pairs([(label(k, inner), _cell(value, k, inner, depth)) for k in _shown_keys(value, inner)])

@@ -73,6 +73,20 @@
     "Open pop-up editor": "在弹出编辑器中打开", "Map": "映射", "List": "列表", "String": "字符串",
     "Local": "本地", "Variable name": "变量名", "Event type": "事件类型", "Timer documentation": "定时说明",
     "Multiple elements are selected": "已选择多个元素", "Select an element to edit its properties.": "选择一个元素以编辑属性。",
+    // properties panel: the platform's own groups (platform-properties.js)
+    "Platform properties": "平台属性", "All platform properties": "全部平台属性", "Role": "角色",
+    "By the lane name ({name})": "按泳道名称（{name}）", "Initiator": "发起人", "Unit level": "单位层级",
+    "The role's default": "按角色默认", "County": "县", "Town / street": "镇街", "Community": "社区",
+    "Grid": "网格", "Micro-grid": "微网格", "Unit from process data": "单位来自流程数据",
+    "The data key holding the unit code": "存放单位编码的数据项", "Role from process data": "角色来自流程数据",
+    "The data key holding the role": "存放角色的数据项", "Form file": "表单文件", "Time limit": "时限",
+    "An amount and a unit: work_days, work_hours, days or emergency_hours":
+      "数量加单位：work_days（工作日）、work_hours（工作时）、days（自然日）或 emergency_hours（紧急工作时）",
+    "e.g. 3 work_days": "例如 3 work_days", "Time limit from process data": "时限来自流程数据", "Stage": "阶段",
+    "Script (Python)": "脚本（Python）", "Condition (Python expression)": "条件（Python 表达式）", "Decision": "决策",
+    "Multi-instance collection": "多实例集合", "Result collection": "结果集合", "Item variable": "每项变量",
+    "Item result": "每项结果",
+    "List contains {numOfItems} item": "列表有 {numOfItems} 项", "List contains {numOfItems} items": "列表有 {numOfItems} 项",
     // decision-table editor (dmn-js)
     "View DRD": "查看决策需求图", "Hit policy": "命中策略", "Hit policy:": "命中策略：", "When": "当", "Then": "则",
     "And": "且", "Annotation": "注释", "Annotations": "注释", "Input": "输入", "Output": "输出",

@@ -7,7 +7,9 @@
      loopDataInputRef/loopDataOutputRef name data variables, not data objects) are put back after
      parsing, so they are written out as they came in.
    Anything bpmn-js still could not read is listed above the diagram (#modeler-warnings).
-   On submit the diagram is exported into #xml and the form is posted (the server saves a draft). */
+   The properties panel (bpmn-js-properties-panel) shows the standard BPMN groups and the platform's
+   own (platform-properties.js). On submit the diagram is exported into #xml and the form is posted
+   (the server saves a draft). */
 (function () {
   "use strict";
   var SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core";
@@ -97,6 +99,8 @@
       options.propertiesPanel = { parent: panel };
       options.additionalModules.push(window.BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
                                      window.BpmnJSPropertiesPanel.BpmnPropertiesProviderModule);
+      var platform = window.WorkflowPlatformProperties;  /* 平台属性 groups (platform-properties.js) */
+      if (platform && platform.available()) { options.additionalModules.push(platform.module); }
     }
     var modeler = new window.BpmnJS(options);
     keepUnresolved(modeler);
