@@ -29,7 +29,7 @@ def test_the_list_page_shows_a_units_items_and_history_in_chinese_then_english(l
     assert "Admitted items" in english
     item = text(browser.get("/admission/items/QX-CG-01?lang=zh"))
     assert "版本与决定" in item and "《城市市容和环境卫生管理条例》第十条" in item
-    assert "事项清单" in text(browser.get("/inbox"))  # in the navigation
+    assert "事项清单" in text(login(listed.app, "staff-dc-dm").get("/inbox"))  # in staff's navigation
     exported = browser.get("/admission/export.csv?org_unit=dc-dm")
     assert exported.status_code == 200 and "QX-CG-01" in exported.get_data(as_text=True)
 

@@ -2,6 +2,8 @@
 through an adjustment that names it (the figure before it stays reproducible), a refused one
 records why, and an appeal past the working days after publication is not taken."""
 
+import re
+
 import pytest
 
 from tests.support import ROOT, bundle, ok, only
@@ -39,6 +41,7 @@ def test_an_upheld_appeal_changes_the_published_figure_through_an_adjustment(app
     assert appeals.start("evaluation_appeal", "dc-dm", {**APPEAL, "subject": "dc-bg-01"}, HEAD).status_code == 422
     started = ok(appeals.start("evaluation_appeal", "dc-dm", APPEAL, HEAD), 201).get_json()
     review = only(appeals.tasks("supervisor", process_key="evaluation_appeal"), "审核申诉")
+    assert "Appeal: " in review["title_en"] and "2026-03" in review["title_en"]
     assert appeals.complete(review["id"], "supervisor", {"decision": "uphold",
                                                          "decision_reason": "照片证明已清运"}).status_code == 422
     ok(appeals.complete(review["id"], "supervisor", {"decision": "uphold", "delta": -1,
@@ -77,3 +80,15 @@ def test_the_same_figure_cannot_be_appealed_twice_while_the_first_is_decided(app
               if t["instance_id"] == first["id"]]
     ok(appeals.complete(review[0]["id"], "supervisor", {"decision": "refuse", "decision_reason": "证据不足"}))
     ok(appeals.start("evaluation_appeal", "dc-dm", {**APPEAL, "reason": "补充了照片"}, HEAD), 201)  # decided: may again
+
+
+def test_in_english_the_review_names_the_indicator_and_the_counts_it_may_correct_in_english(appeals):
+    from tests.test_web_pages import login, text
+
+    ok(appeals.start("evaluation_appeal", "dc-dm", APPEAL, HEAD), 201)
+    review = only(appeals.tasks("supervisor", process_key="evaluation_appeal"), "审核申诉")
+    page = text(login(appeals.app, "supervisor").get(f"/tasks/{review['id']}?lang=en"))
+    assert "Reworked" in page and ">返工<" not in page
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page.split('name="adjusted_count"')[1]
+                         .split("</select>")[0])
+    assert ("返工", "Reworked") in options  # the code stays the count's id; people read its name

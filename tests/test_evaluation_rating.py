@@ -58,6 +58,7 @@ def test_a_whistled_case_gives_one_rating_task_covering_both_departments_and_fee
     assert sorted(s["code"] for s in form["subjects"]) == ["dept-cg", "dept-zj"]
     assert {s["handler"] for s in form["subjects"]} == {"dept-cg-staff", "dept-zj-staff"}
     assert mine["due_at"] is not None
+    assert "Rate the units that handled it: " in mine["title_en"]  # the model's English title, beside its Chinese
     community = rating_task(rated, "staff-dc-dm")  # departments handled it: the community rates them too
     assert rated.tasks("worker-dc-dm-02", process_key="case_rating") == []
 

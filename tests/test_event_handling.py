@@ -112,7 +112,8 @@ def test_the_community_may_say_it_cannot_solve_it(events):
     case = report(events, "dc-dm-01", BIN_FULL)
     do(events, "staff-dc-dm", case, "社区处置", {"community_result": "cannot_solve", "handling_note": "涉及多部门"})
     form = events.get(f"/tasks/{task(events, 'dispatcher-dc', case, '镇街研判')['id']}", "dispatcher-dc").get_json()
-    assert form["form"]["values"]["escalation_reason"] == {"reason": "community_cannot_solve"}  # the form labels it
+    assert form["form"]["values"]["escalation_reason"] == {"reason": "community_cannot_solve",
+                                                           "community_note": "涉及多部门"}  # the form labels it
 
 
 def test_whistle_three_departments_one_late_one_returns(events, clock):

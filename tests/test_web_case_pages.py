@@ -74,9 +74,10 @@ def test_my_reports_and_notifications_follow_the_case_to_its_close(events):
     case = resident_case(events)
     resident = login(events.app, "resident-dc-dm")
     mine = ok(resident.get("/reports/mine"), 200).data.decode()
-    assert f'data-case-id="{case}"' in mine and "办理中" in mine
+    assert f'data-case-id="{case}"' in mine and "已收到" in mine  # as the case page says (one mapping)
     do(events, "staff-dc-dm", case, "社区受理", {"accepted": True})
     inbox = ok(resident.get("/reports/mine"), 200).data.decode()
+    assert "处理中" in inbox
     assert re.search(r'class="badge"[^>]*>1<', inbox)  # 通知 has an unread badge (defect 14)
     notes = ok(resident.get("/notifications"), 200).data.decode()
     assert "已受理" in notes
@@ -90,7 +91,7 @@ def test_my_reports_and_notifications_follow_the_case_to_its_close(events):
     status = ok(resident.get(f"/cases/{case}"), 200).data.decode()
     assert status.count('class="done"') == 4 and "满意" in status
     mine = ok(resident.get("/reports/mine"), 200).data.decode()
-    assert "已结案" in mine
+    assert "已办结" in mine
 
 
 def test_everyone_has_my_reports(events):

@@ -91,6 +91,13 @@ def test_the_case_page_names_its_stage_notes_and_open_steps_in_english(events):
     assert _notes(text(browser.get(f"/cases/{case}?lang=zh"))) == ["社区处置"]
 
 
+def test_the_case_page_names_its_waiting_timers_in_english(events):
+    case = report(events, "dc-dm-01", BIN_FULL)
+    page = text(login(events.app, "dispatcher-dc").get(f"/cases/{case}?lang=en"))
+    timers = re.findall(r'<div class="card"><strong>(.*?)</strong>', page, re.S)
+    assert "Community overdue" in timers and not any(CJK.search(t) for t in timers)
+
+
 def test_a_locality_variant_names_its_stages_by_its_own_english(events):
     shipped = bundle(ROOT / "processes" / "event_handling")
     ok(events.deploy(_without_english(shipped, "Community handling", "Neighbourhood handling"), locality="dc",
@@ -123,3 +130,13 @@ def test_the_supervision_opinion_is_labelled_by_the_forms_in_either_language(eve
 
 def _field(page: str, name: str) -> str:
     return page.split(f'data-field="{name}"', 1)[1].split('<div class="field', 1)[0]
+
+
+def test_english_pages_write_lists_and_labels_the_english_way(events):
+    case = report(events, "dc-dm-01", BIN_FULL)
+    browser = login(events.app, "dispatcher-dc")
+    english = text(browser.get(f"/cases/{case}?lang=en"))
+    filled = re.findall(r"Filled in(.)(.*?)</div>", english)
+    assert filled and all(sep == ":" and "、" not in shown for sep, shown in filled)
+    chinese = text(browser.get(f"/cases/{case}?lang=zh"))
+    assert re.search(r"填写：[^<]*、", chinese)  # Chinese keeps its own colon and list mark

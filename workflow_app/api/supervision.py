@@ -79,6 +79,8 @@ class SummarySchema(Schema):
 class CaseRow(Schema):
     instance_id = fields.Integer()
     title = fields.String(allow_none=True)
+    title_en = fields.String(allow_none=True, metadata={"description": "the title in English, where the model "
+                                                                       "gives one"})
     process_key = fields.String()
     worst = fields.String()
     tasks = fields.Integer()

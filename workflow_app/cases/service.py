@@ -22,7 +22,7 @@ from ..org import functions as org_functions
 from ..repository import definitions
 from ..repository import instances as store
 from . import data as case_data
-from . import guards, sync
+from . import guards, rounds, sync
 
 
 @dataclass
@@ -34,7 +34,8 @@ class Completion:
 def authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
     """Forbidden unless ``actor`` may start a case of this process in ``unit``."""
     start = manifest.get("start") or {}
-    rule = roles.lane_rule(start.get("lane"), (manifest.get("lanes") or {}).get(start.get("lane")))
+    lane = (manifest.get("lanes") or {}).get(start.get("lane")) or {}
+    rule = roles.lane_rule(start.get("lane"), lane)
     if access.capable(actor, access.ADMINISTER, unit):
         return
     if rule.role and not rule.for_initiator:
@@ -43,6 +44,8 @@ def authorise_start(actor: User, manifest: dict, unit, data: dict) -> None:
             raise Forbidden(f"starting this process in {unit.code} needs role {rule.role} there")
     elif not access.covers(actor, unit):
         raise Forbidden(f"{actor.username} holds no role at {unit.code}")
+    elif roles.staff_starts(lane) and not access.works_in(actor, unit):  # lane property starters=staff
+        raise Forbidden(f"starting this process in {unit.code} needs a staff role there")
 
 
 def _start_data(manifest: dict, data: dict) -> dict:
@@ -156,7 +159,7 @@ def _open_task(task_id: int, actor: User) -> tuple[HumanTask, ProcessInstance, l
         raise NotFound(f"no task {task_id}")
     instance = task.instance
     # A closed task answers 409 to those who could see it, 403 to everyone else.
-    may_see = task.is_open or access.can_view_instance(actor, instance, [task.scope_path])
+    may_see = task.is_open or access.can_see_task(actor, task)
     if not access.can_act(actor, task) and (task.is_open or not may_see):
         raise Forbidden(f"{actor.username} may not act on task {task_id} ({task.name})")
     if not task.is_open:
@@ -181,6 +184,7 @@ def _complete(work, task_id: int, data: dict, actor: User) -> Completion:
     if task.assignee_id is None:
         task.assignee_id, task.claimed_at = actor.id, now
     task.state, task.completed_at, task.completed_by_id = COMPLETED, now, actor.id
+    rounds.keep(task, _form_document(instance, task), rounds.seen_in(outcome, task, instance), accepted)
     audit.record("task_completed", actor=actor, instance=instance, task=task, changed_keys=outcome.changed_keys)
     if task.due_at is not None:
         facts.record("completed_on_time" if now <= task.due_at else "completed_late", task=task, actor=actor,
@@ -190,11 +194,15 @@ def _complete(work, task_id: int, data: dict, actor: User) -> Completion:
     return Completion(task, instance)
 
 
+def _form_document(instance, task: HumanTask) -> dict | None:
+    return (store.manifest(instance).get("forms") or {}).get(task.form) if task.form else None
+
+
 def _submission(instance, task: HumanTask, data: dict) -> tuple[dict, dict]:
     """The accepted data of a submission, and the values it gave read-only fields (the engine
     checks those against the task's own)."""
     data = case_data.check(data)
-    document = (store.manifest(instance).get("forms") or {}).get(task.form) if task.form else None
+    document = _form_document(instance, task)
     if not document:
         return data, {}
     properties = document.get("properties") or {}

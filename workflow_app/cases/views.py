@@ -14,6 +14,7 @@ from ..models import HumanTask, ProcessInstance, User
 from ..models.task import OPEN
 from ..org import access, visibility
 from ..repository import instances as store
+from . import rounds
 
 
 @dataclass
@@ -82,12 +83,14 @@ def task_detail(task_id: int, user: User) -> TaskView:
     if task is None:
         raise NotFound(f"no task {task_id}")
     acts = access.can_act(user, task) or access.leads(user, task)
-    classes = None if acts else visibility.case_classes(user, task.instance, [task.scope_path])
+    classes = None if acts else visibility.staff_classes(user, task.instance, [task.scope_path])
     if not may_open(user, task, acts, classes):
         raise Forbidden(f"{user.username} may not see task {task_id}")
     data = None
     if task.is_open and task.form:
         data = dict(store.read_run(task.instance).task_data(task.engine_task_id))
+    elif task.form:
+        data = rounds.completed_data(task)  # what it was done with, not the case's later data
     return task_view(task, data, classes=classes)
 
 
@@ -97,8 +100,8 @@ def may_open(user: User, task: HumanTask, acts: bool | None = None, classes=None
         acts = access.can_act(user, task) or access.leads(user, task)
     if acts:
         return True
-    classes = classes if classes is not None else visibility.case_classes(user, task.instance, [task.scope_path])
-    return "summary" in classes
+    classes = classes if classes is not None else visibility.staff_classes(user, task.instance, [task.scope_path])
+    return "summary" in classes  # as staff: a case's reporter follows it on the case page, not its tasks
 
 
 # What a case in error says to everyone but its administrators and designers (they read the
@@ -166,8 +169,11 @@ def instance_detail(instance_id: int, user: User) -> InstanceView:
     classes = visibility.case_classes(user, instance, [t.scope_path for t in tasks])
     if "summary" not in classes:
         raise Forbidden(f"{user.username} may not see instance {instance_id}")
-    open_views = [task_view(t, with_form=False, classes=classes) for t in tasks if t.state == OPEN]
     history = visibility.history(audit.for_instance(instance_id), classes, instance.started_by_id)
+    if "summary" not in visibility.staff_classes(user, instance, [t.scope_path for t in tasks]):
+        tasks = [t for t in tasks if access.can_act(user, t)]  # a reporter: their own steps only
+        history = visibility.reporter_history(history, user.id)
+    open_views = [task_view(t, with_form=False, classes=classes) for t in tasks if t.state == OPEN]
     data = visibility.case_data(instance.data, classes, store.manifest(instance.version))
     reporter = instance.started_by.name if instance.started_by and "contact" in classes else None
     technical = sees_failures(user, instance)

@@ -64,4 +64,9 @@ def feeding_counts(indicator: str, document: dict | None = None) -> list[str]:
 
 def count_choices(indicator) -> list[dict]:
     """``[{code, name}]`` of the counts feeding ``indicator``, for the review form to pick from."""
-    return [{"code": c, "name": c} for c in feeding_counts(indicator)] if isinstance(indicator, str) else []
+    if not isinstance(indicator, str):
+        return []
+    document = _document()
+    definitions = _definitions(document)
+    return [{"code": c, "name": c, "name_en": (definitions.get(c) or {}).get("name_en") or c}
+            for c in feeding_counts(indicator, document)]

@@ -37,9 +37,7 @@ def _open(task: HumanTask) -> None:
 def _visible(task: HumanTask, actor: User) -> None:
     """Comments, attachments and delegation targets are the case's ``content``: for those who act on
     the task or lead them, and for those the visibility policy shows a case's content."""
-    if access.can_act(actor, task) or access.leads(actor, task):
-        return
-    if "content" not in visibility.case_classes(actor, task.instance, [task.scope_path]):
+    if "content" not in access.task_classes(actor, task):
         raise Forbidden(f"{actor.username} may not see task {task.id}")
 
 
@@ -113,8 +111,7 @@ def eligible_users(task_id: int, actor: User) -> list[User]:
         found = [task.instance.started_by] if getattr(task.instance, "started_by", None) else []
     else:
         found = people.holders(task.role, task.scope_path)
-    if not (access.can_act(actor, task) or access.leads(actor, task)
-            or "contact" in visibility.case_classes(actor, task.instance, [task.scope_path])):
+    if "contact" not in access.task_classes(actor, task):
         return [visibility.without_phone(u) for u in found]
     return found
 

@@ -27,6 +27,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..models import CaseFile, HumanTask, ProcessInstance, TaskAttachment, User
 from ..org import access, visibility
+from ..repository import instances as case_store
 from . import actions
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -175,8 +176,9 @@ def _path(key: str) -> Path:
     return path
 
 
-def _served(attachment: TaskAttachment, actor: User) -> StoredFile:
-    actions.attachments(attachment.task_id, actor)  # the access check: may the actor see the task?
+def _served(attachment: TaskAttachment, actor: User, checked: bool = False) -> StoredFile:
+    if not checked:
+        actions.attachments(attachment.task_id, actor)  # the access check: may the actor see the task?
     if not attachment.storage_key or attachment.storage_key != attachment.reference:
         raise NotFound(f"attachment {attachment.id} is a reference, not a file stored here")
     path = _path(attachment.storage_key)
@@ -203,7 +205,19 @@ def open_reference(reference: str, actor: User) -> StoredFile:
     ).scalar_one_or_none()
     if attachment is None:
         return _case_file(reference, actor)
-    return _served(attachment, actor)
+    return _served(attachment, actor, checked=_in_seen_data(attachment, actor))
+
+
+def _in_seen_data(attachment: TaskAttachment, actor: User) -> bool:
+    """A task's photo that a form wrote into the case's data (处置后照片) is that data: whoever sees
+    the field sees the photo (a reporter on the case's status page), though not the task itself."""
+    instance = db.session.get(ProcessInstance, attachment.instance_id)
+    if instance is None:
+        return False
+    classes = visibility.case_classes(actor, instance, _task_paths(instance.id))
+    seen = visibility.case_data(instance.data, classes, case_store.manifest(instance.version))
+    return any(attachment.storage_key == v or (isinstance(v, list) and attachment.storage_key in v)
+               for v in seen.values())
 
 
 def _case_file(reference: str, actor: User) -> StoredFile:

@@ -97,8 +97,20 @@ def leads(user: User, task: HumanTask) -> bool:
     return bool(leader_role) and holds(user, leader_role, path=task.scope_path)
 
 
+def task_classes(user: User, task: HumanTask) -> frozenset[str]:
+    """The field classes of ``task``'s case that ``user`` sees on the task's page, its notes and
+    files: all for whoever acts on it or leads them, else what they see of the case as staff. A
+    case's reporter (a resident) sees none: they follow the case on its own page."""
+    from . import visibility
+
+    if can_act(user, task) or leads(user, task):
+        return frozenset(visibility.CASE_CLASSES)
+    return visibility.staff_classes(user, task.instance, [task.scope_path])
+
+
 def can_see_task(user: User, task: HumanTask) -> bool:
-    return can_act(user, task) or leads(user, task) or can_view_instance(user, task.instance, [task.scope_path])
+    """Whether ``user`` may open ``task``'s page (and read its notes and files)."""
+    return "summary" in task_classes(user, task)
 
 
 def is_eligible(user: User, task: HumanTask) -> bool:

@@ -139,6 +139,12 @@ def lane_rule(lane: str | None, properties: dict | None, index: dict | None = No
     )
 
 
+def staff_starts(properties: dict | None) -> bool:
+    """A start lane open to staff only (lane property ``starters`` = ``staff``): its initiator must
+    hold a role that is not public where the case starts (an appeal, not a resident's report)."""
+    return str((properties or {}).get("starters") or "").strip().lower() == "staff"
+
+
 def with_data(rule: LaneRule, data: dict, index: dict | None = None) -> LaneRule:
     """A rule whose role comes from process data, made concrete for ``data``."""
     if not rule.role_data_key:

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Household, ProcessInstance, User, VisibilityGrant
+from .roles import with_capability
 
 DEFAULT_POLICY = Path(__file__).with_name("visibility.json")
 CASE_CLASSES = ("summary", "content", "location", "contact")
@@ -155,15 +156,32 @@ def case_classes(user: User, instance: ProcessInstance, task_paths=()) -> frozen
     """The field classes of ``instance`` that ``user`` sees (empty: the case is not theirs to see)."""
     rules = policy()
     seen = set(rules.initiator_sees) if instance.started_by_id == user.id else set()
+    return _through_roles(user, instance, task_paths, user.assignments, seen, as_reporter=True)
+
+
+def staff_classes(user: User, instance: ProcessInstance, task_paths=()) -> frozenset[str]:
+    """The field classes of ``instance`` that ``user`` sees as staff: through the staff roles they
+    hold for its units, never as its reporter (``initiator_sees``, scope ``own``) nor through a
+    public role. What the case's internal work (task pages, their notes and files) is shown by; a
+    reporter follows the case on its own page."""
+    public = with_capability("public")
+    held = [a for a in user.assignments if a.role_code not in public]
+    return _through_roles(user, instance, task_paths, held, set(), as_reporter=False)
+
+
+def _through_roles(user: User, instance: ProcessInstance, task_paths, assignments, seen: set,
+                   as_reporter: bool) -> frozenset[str]:
+    rules = policy()
     unit_path = instance.org_unit.path
-    for assignment in user.assignments:
+    own = as_reporter and instance.started_by_id == user.id
+    for assignment in assignments:
         here = assignment.org_unit.path
         for klass, scopes in rules.rule(assignment.role_code).case.items():
             if klass in seen:
                 continue
             if ("unit" in scopes and unit_path.startswith(here)) or \
                     ("task" in scopes and any(_in(p, here) for p in task_paths)) or \
-                    ("own" in scopes and instance.started_by_id == user.id) or \
+                    ("own" in scopes and own) or \
                     ("sample" in scopes and klass in _granted(user, instance)):
                 seen.add(klass)
     return frozenset(seen)
@@ -201,6 +219,26 @@ def history(events: list, classes: frozenset[str], initiator_id: int | None = No
         fields["detail"] = event.detail if "content" in classes else None
         if "contact" not in classes and initiator_id is not None and event.actor_id == initiator_id:
             fields["actor"] = None
+        shown.append(SimpleNamespace(**fields))
+    return shown
+
+
+# What a case's reporter follows of its history: its milestones and its start and end, never the
+# staff's work on its tasks (notes, files, claims, hand-overs) nor who did it.
+REPORTER_EVENTS = frozenset({"case_milestone", "instance_started", "instance_completed"})
+
+
+def reporter_history(events: list, user_id: int) -> list:
+    """``events`` as a viewer who sees the case only as its reporter reads them (the API's case
+    view; the status page shows the milestones): the milestones and the steps they did, without
+    staff names."""
+    shown = []
+    for event in events:
+        if event.kind not in REPORTER_EVENTS and not (event.kind == "task_completed" and event.actor_id == user_id):
+            continue  # staff work, or what the platform did on the reporter's action (their steps stay)
+        fields = {**_event_fields(event), "detail": getattr(event, "detail", None)}
+        if event.actor_id != user_id:
+            fields["actor"], fields["actor_id"] = None, None
         shown.append(SimpleNamespace(**fields))
     return shown
 

@@ -126,13 +126,13 @@ def cases(user: User, code: str | None, colour: str = "at_risk") -> list[dict]:
     unit = scope(user, code)
     worst = func.max(case((HumanTask.sla_state == "red", 2), (HumanTask.sla_state == "yellow", 1), else_=0))
     rows = db.session.execute(
-        select(HumanTask.instance_id, func.min(HumanTask.title), func.min(HumanTask.process_key), worst,
-               func.count(), func.min(HumanTask.due_at))
+        select(HumanTask.instance_id, func.min(HumanTask.title), func.min(HumanTask.title_en),
+               func.min(HumanTask.process_key), worst, func.count(), func.min(HumanTask.due_at))
         .where(HumanTask.state == OPEN, in_unit(unit), HumanTask.sla_state.in_(COLOURS[colour]))
         .group_by(HumanTask.instance_id).order_by(func.min(HumanTask.due_at)).limit(500)
     ).all()
-    return [{"instance_id": i, "title": t, "process_key": p, "worst": ("green", "yellow", "red")[w],
-             "tasks": n, "earliest_due": d} for i, t, p, w, n, d in rows]
+    return [{"instance_id": i, "title": t, "title_en": t_en, "process_key": p, "worst": ("green", "yellow", "red")[w],
+             "tasks": n, "earliest_due": d} for i, t, t_en, p, w, n, d in rows]
 
 
 def history(user: User, code: str | None, since: datetime | None = None, until: datetime | None = None,

@@ -9,12 +9,12 @@ from ..auth import session as web_session
 from ..errors import DomainError
 from ..inbox import notices
 from ..sla import notify
-from . import bp, i18n
+from . import bp, i18n, pages
 from .common import login_required, user
 from .messages import localise
 
 
-def safe_target(target: str | None) -> str:
+def safe_target(target: str | None, fallback: str = "web.inbox") -> str:
     """Where to go after logging in: a path on this site, else the inbox.
 
     Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
@@ -23,16 +23,16 @@ def safe_target(target: str | None) -> str:
     target = target or ""
     if (not target.startswith("/") or target.startswith("//") or "\\" in target
             or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)):
-        return url_for("web.inbox")
+        return url_for(fallback)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return url_for("web.inbox")
+        return url_for(fallback)
     return target
 
 
 @bp.get("/")
 def home():
-    return redirect(url_for("web.inbox"))
+    return redirect(url_for(pages.landing(web_session.user())))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,7 +46,7 @@ def login():
             web_session.log_in(found)  # a fresh session (no fixation), keeping the language
             if lang:
                 session["lang"] = lang
-            return redirect(safe_target(request.args.get("next")))
+            return redirect(safe_target(request.args.get("next"), pages.landing(found)))
         except DomainError as failure:
             error = localise(failure.message)
             status = failure.status

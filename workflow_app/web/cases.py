@@ -17,11 +17,12 @@ from flask import Response, render_template
 
 from ..cases import views as case_views
 from ..errors import NotFound
+from ..inbox import reading
 from ..ops import logs
 from ..org import access, people
 from ..repository import definitions
 from ..repository import instances as store
-from . import bp, bpmnlayout, formrender, pages, timeline
+from . import bp, bpmnlayout, case_status, formrender, pages, timeline
 from .common import login_required, user
 from .i18n import N_, pick
 
@@ -93,29 +94,6 @@ def key_labels(version) -> dict[str, str]:
 def is_resident(person) -> bool:
     """Someone who holds only public roles (a resident): sees the status view."""
     return bool(person.assignments) and all(access.is_public(a.role_code) for a in person.assignments)
-
-
-@dataclass
-class Step:
-    label: str
-    done: bool
-    at: object = None
-    note: str | None = None
-
-
-def progress(instance, history=()) -> list[Step]:
-    """The case as its reporter follows it: received, being handled, done (FixMyStreet-style)."""
-    milestones = [(e.at, (e.detail or {}).get("milestone")) for e in history if e.kind == "case_milestone"]
-    handled_at = next((at for at, name in milestones if name in ("accepted", "escalated", "reopened")), None)
-    refused = next((at for at, name in milestones if name == "not_accepted"), None)
-    finished = instance.status in ("completed", "terminated")
-    steps = [Step(N_("已收到"), True, instance.started_at)]
-    if refused is not None:
-        steps.append(Step(N_("未予受理"), True, refused))
-        return steps
-    steps.append(Step(N_("处理中"), handled_at is not None or finished, handled_at))
-    steps.append(Step(N_("已办结"), finished, instance.ended_at))
-    return steps
 
 
 def stage_label(instance) -> str:
@@ -245,12 +223,12 @@ def _task_names(detail) -> dict[str, str]:
 @login_required
 def case(instance_id: int):
     detail = case_views.instance_detail(instance_id, user())
+    reading.case_opened(user(), instance_id)  # what they were told about it, read by opening it
     version = detail.instance.version
     if is_resident(user()):
         rating = data_rows(version, {k: v for k, v in detail.data.items() if k == "satisfaction"})
-        return render_template("case_status.html", detail=detail, steps=progress(detail.instance, detail.history),
-                               rows=data_rows(version, detail.data, public=True), rating=rating,
-                               milestones=MILESTONE_LABELS, statuses=STATUS_LABELS)
+        return render_template("case_status.html", milestones=MILESTONE_LABELS,
+                               **case_status.view(detail, data_rows(version, detail.data, public=True), rating))
     drawing = case_views.diagram(instance_id, user())
     return render_template("case.html", detail=detail, diagram=drawing, rows=data_rows(version, detail.data),
                            timeline=timeline, statuses=STATUS_LABELS, labels=key_labels(version),

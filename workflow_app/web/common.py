@@ -14,10 +14,10 @@ from .. import clock
 from ..auth import session as web_session
 from ..errors import DomainError
 from ..inbox import notices
-from ..org import access
-from . import bp, formrender, i18n, stages
+from . import bp, formrender, i18n, pages, stages
 from .i18n import N_
 from .messages import localise, plain_problem
+from .refusals import refusal
 from .structured import household_label
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ GENERIC = ("the form has errors", "the attachment was refused", "the request has
 def flash_error(error: DomainError) -> None:
     """The error in the page's language; its per-field details only when the message alone says
     nothing more than "the form has errors" (no raw field keys, no twin of the message)."""
-    flash(localise(error.message), "error")
+    flash(refusal(error.message) if error.status == 403 else localise(error.message), "error")
     if error.message not in GENERIC:
         return
     shown = {localise(error.message)}
@@ -75,14 +75,17 @@ _TITLES = {400: N_("请求有误"), 401: N_("请先登录"), 403: N_("无权访�
            413: N_("文件过大"), 422: N_("填写有误"), 429: N_("尝试过于频繁"), 503: N_("系统繁忙")}
 
 
-def error_page(status: int, message: str | None = None):
+def error_page(status: int, message: str | None = None, shown: str | None = None):
+    """The error page; ``shown``: a sentence already in the page's language, else ``message`` localised."""
     title = _(_TITLES.get(status, "出错了"))
     return render_template("error.html", status=status, title=title,
-                           message=localise(message) if message else None), status
+                           message=shown or (localise(message) if message else None)), status
 
 
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
+    if error.status == 403:  # the service's words name people and codes: the refused read a sentence
+        return error_page(403, shown=refusal(error.message))
     return error_page(error.status, error.message)
 
 
@@ -201,24 +204,7 @@ def step_name(task) -> str:
 
 
 def nav_items(current) -> list[tuple[str, str]]:
-    if current is None:
-        return []
-    items = [("web.inbox", _("待办")), ("web.report_list", _("上报")), ("web.my_reports", _("我上报的"))]
-    items.append(("web.admission_items", _("事项清单")))
-    if any(not access.is_public(a.role_code) for a in current.assignments):
-        items.append(("web.service_day", _("服务日")))
-    if access.capable(current, access.OVERSEE):
-        items.append(("web.supervision", _("督查")))
-    if any(not access.is_public(a.role_code) for a in current.assignments):
-        items.append(("web.indicators", _("考核评价")))
-        items.append(("web.evaluation", _("评估")))
-    items.append(("web.points_page", _("积分")))
-    if access.capable(current, access.DESIGN):
-        items.append(("web.designer", _("流程设计")))
-    items.append(("web.notifications", _("通知")))
-    if access.capable(current, access.ADMINISTER):
-        items.append(("web.operations", _("运维")))
-    return items
+    return pages.nav_items(current)
 
 
 # Phone forms a model may name for a task (task property ``quick_form``): name -> endpoint taking
@@ -239,7 +225,7 @@ def quick_page(task) -> str | None:
 
 def _globals():
     current = web_session.user()
-    return {"current_user": current, "nav_items": nav_items(current),
+    return {"current_user": current, "nav_items": nav_items(current), "home_endpoint": pages.landing(current),
             "unread_count": notices.unread_count(current) if current is not None else 0}
 
 

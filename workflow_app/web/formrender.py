@@ -42,6 +42,7 @@ class Field:
     source: str | None = None  # the schema's x-widget (catalogue, org_unit, location…)
     rows: list = field(default_factory=list)  # a list of records: its Rows
     ident: str = ""  # the input's id when its name is no id (a row's field)
+    previous: object = None  # a repeated step: what its earlier round answered (``formrounds``)
 
     @property
     def invalid(self) -> bool:
@@ -210,8 +211,9 @@ def display(spec: dict, value, name: str = "") -> object:
     name_of = NAMERS.get(spec.get("x-widget"))
     if name_of is not None:
         return [name_of(v) for v in value] if isinstance(value, list) else name_of(value)
-    if spec.get("x-widget") == "indicator":
-        return str(value)  # its id is its Chinese name
+    if spec.get("x-widget") == "indicator":  # its id is its Chinese name; English by its name_en
+        return [structured.figure_label(str(v)) for v in value] if isinstance(value, list) else \
+            structured.figure_label(str(value))
     if structured.is_structured(value) and widget_of(spec) != "location":
         return structured.value_of(value, name, spec)
     if structured.kind_of_key(name) in (structured.ORG_UNIT, structured.USER) and "enum" not in spec:
@@ -310,7 +312,8 @@ def _options_from(plan: dict, values: dict) -> list[tuple[str, str]] | None:
     options = []
     for record in records[:2000]:
         if isinstance(record, dict) and record.get(key) not in (None, ""):
-            shown = " · ".join(str(record[k]) for k in labels if record.get(k) not in (None, ""))
+            shown = " · ".join(str(i18n.pick(record[k], record.get(f"{k}_en")))
+                               for k in labels if record.get(k) not in (None, ""))  # a record's English beside
             options.append((str(record[key]), shown or structured.subject_name(record[key])))
     return options
 

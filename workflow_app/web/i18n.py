@@ -63,6 +63,16 @@ def pick(zh, en=None):
     return en if en and lang() == "en" else zh
 
 
+def listing(values) -> str:
+    """Items joined as the page's language writes a list: 甲、乙 / A, B."""
+    return (", " if lang() == "en" else "、").join(str(v) for v in values or ())
+
+
+def colon() -> str:
+    """The colon after a label: full-width in Chinese, ': ' in English."""
+    return ": " if lang() == "en" else "："
+
+
 @bp.before_app_request
 def _remember_language():
     wanted = request.args.get("lang")
@@ -76,7 +86,8 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(directory))
     compile_catalogs(directory)
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(pick=pick, lang=lang)
+    app.jinja_env.globals.update(pick=pick, lang=lang, colon=colon)
+    app.jinja_env.filters["listing"] = listing
 
 
 def config_timezone() -> str:

@@ -17,8 +17,7 @@ from ..cases import starting
 from ..catalogue import conditions
 from ..errors import DomainError, InvalidInput
 from ..inbox import files, reporting
-from . import bp, formrender, i18n
-from .cases import STATUS_LABELS
+from . import bp, case_status, formrender, i18n
 from .common import flash_ok, login_required, user
 from .messages import localise
 
@@ -177,4 +176,4 @@ def service_worker():
 def my_reports():
     """我上报的: every case the person started, with where it stands."""
     cases = reporting.mine(user())
-    return render_template("my_reports.html", cases=cases, statuses=STATUS_LABELS)
+    return render_template("my_reports.html", cases=cases, stages=case_status.stages(cases), labels=case_status.STAGES)

@@ -312,6 +312,8 @@ def _shown_keys(record: dict, spec: dict | None) -> list[str]:
     for key in keys:
         if key.endswith("_name") and key[:-5] in record and kind_of_key(key[:-5], spec) != HIDDEN:
             continue  # shown under its base key
+        if key.endswith("_en") and key[:-3] in record:
+            continue  # the English of its base key, shown there in English mode
         if key == "code" and "name" in record or key in ("code", "label") and "household_id" in record:
             continue  # the name (or the household) says it
         if kind_of_key(key, spec) == HIDDEN:
@@ -328,6 +330,9 @@ def _cell(record: dict, key: str, spec: dict | None, depth: int):
     named = record.get(f"{key}_name")
     if isinstance(named, str) and named:
         return named
+    english = record.get(f"{key}_en")
+    if isinstance(english, str) and english and isinstance(record.get(key), str):
+        return pick(record[key], english)
     return value_of(record.get(key), key, _schema_of(spec, key) or None, depth + 1, parent=spec)
 
 

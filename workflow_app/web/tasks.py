@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 
 from ..cases import service
 from ..cases import views as case_views
-from ..errors import DomainError, InvalidInput
+from ..errors import DomainError, Forbidden, InvalidInput
 from ..inbox import actions, files
 from ..inbox import context as task_pages
+from ..org import access
 from ..sla import control, extension
-from . import bp, formrender, pages, structured
+from . import bp, formconditions, formrender, formrounds, pages, refusals, structured
 from .common import flash_error, flash_ok, login_required, user
 from .messages import localise
 
@@ -18,13 +19,21 @@ from .messages import localise
 def _render(task_id: int, typed=None, errors: dict | None = None, status: int = 200):
     view = case_views.task_detail(task_id, user())
     context = task_pages.task_context(task_id, user())
-    form_fields, form_errors = (formrender.fields(view.form["schema"], view.form["values"], typed, errors,
-                                                  context.choices, view.form.get("display_from"))
-                                if view.form else ([], []))
+    form_fields, form_errors = _form_fields(view, context, typed, errors) if view.form else ([], [])
     if errors and not view.form:
         form_errors = [m for messages in errors.values() for m in messages]
     return render_template("task.html", view=view, ctx=context, fields=form_fields, form_errors=form_errors,
-                           units=pages.time_units()), status
+                           units=pages.time_units(),
+                           show_when=formconditions.show_when(view.form["schema"]) if view.form else {}), status
+
+
+def _form_fields(view, context, typed, errors) -> tuple[list, list]:
+    """The task's form fields; a step come round again starts empty of its earlier answers, shown as hints."""
+    form = view.form
+    earlier = formrounds.earlier(context.task, form)
+    shown, problems = formrender.fields(form["schema"], formrounds.without_earlier(form, earlier), typed, errors,
+                                        context.choices, form.get("display_from"))
+    return formrounds.hint(shown, form, earlier), problems
 
 
 def _after(task_id: int, action, done: str, anchor: str = ""):
@@ -41,7 +50,20 @@ def _after(task_id: int, action, done: str, anchor: str = ""):
 @bp.get("/tasks/<int:task_id>")
 @login_required
 def task(task_id: int):
-    return _render(task_id)
+    try:
+        return _render(task_id)
+    except Forbidden:
+        case = _followed_case(task_id)
+        if case is None:
+            raise
+        return redirect(url_for("web.case", instance_id=case))
+
+
+def _followed_case(task_id: int) -> int | None:
+    """The case of a task the viewer may not open but whose case they follow (its reporter): its
+    status page is where they read how it goes, never the internal task page."""
+    found = actions.get_task(task_id)
+    return found.instance_id if access.can_view_instance(user(), found.instance) else None
 
 
 @bp.get("/tasks/<int:task_id>/complete")
@@ -113,7 +135,7 @@ def task_attach(task_id: int):
         except DomainError as error:
             problems = [localise(str(m)) for ms in (error.errors or {}).values() for m in ms] \
                 if isinstance(error.errors, dict) else []
-            return jsonify(message="；".join(problems) or localise(error.message)), error.status
+            return jsonify(message="；".join(problems) or refusals.said(error)), error.status
         return jsonify(id=stored.id, reference=stored.reference, name=stored.name,
                        url=url_for("web.attachment", attachment_id=stored.id)), 201
     return _after(task_id, lambda: files.store(task_id, user(), stream, name), _("附件已上传"), "#attachments")

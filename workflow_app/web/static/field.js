@@ -54,6 +54,7 @@
     }
     previews.innerHTML = "";
     kept.forEach(function (f) { previews.appendChild(thumb(URL.createObjectURL(f), f.name)); });
+    if (!restored && input.form) { saveDraftPhotos(input.form); }
   }
 
   function setUpPhotos(root) {
@@ -80,10 +81,14 @@
   function setUpLocation(widget) {
     var lat = $(widget, "[data-lat]"), lng = $(widget, "[data-lng]"), accuracy = $(widget, "[data-accuracy]");
     var point = $(widget, "[data-point]"), tiles = widget.getAttribute("data-tiles"), map = null, marker = null;
-    function show() {
-      if (!lat.value || !lng.value) { point.textContent = point.getAttribute("data-none"); return; }
+    function text() {
       point.textContent = Number(lat.value).toFixed(5) + ", " + Number(lng.value).toFixed(5) +
         (accuracy.value ? "（±" + Math.round(Number(accuracy.value)) + " " + point.getAttribute("data-metres") + "）" : "");
+    }
+    if (lat.value && lng.value) { text(); }  // a position kept by a draft
+    function show() {
+      if (!lat.value || !lng.value) { point.textContent = point.getAttribute("data-none"); return; }
+      text();
       if (map) {
         var at = [Number(lat.value), Number(lng.value)];
         if (marker) { marker.setLatLng(at); } else { marker = window.L.marker(at).addTo(map); }
@@ -107,8 +112,27 @@
       point.textContent = point.getAttribute("data-waiting");
       navigator.geolocation.getCurrentPosition(function (p) {
         set(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6), p.coords.accuracy);
-      }, function (error) { point.textContent = point.getAttribute("data-failed") + error.message; },
+      }, function (error) { point.textContent = locationError(point, error); },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  /* Why no position came, in the page's language, with what to do (never the browser's own text). */
+  function locationError(point, error) {
+    var kind = { 1: "data-denied", 2: "data-unavailable", 3: "data-timeout" }[error && error.code];
+    return (kind && point.getAttribute(kind)) || point.getAttribute("data-failed");
+  }
+
+  /* --- a saved inbox filter: what the filters say now (htmx updates them in place) ------------ */
+  function setUpQueryFrom(form) {
+    form.addEventListener("submit", function () {
+      var source = document.getElementById(form.getAttribute("data-query-from")), hidden = $(form, "input[name=query]");
+      if (!source || !hidden) { return; }
+      var query = new URLSearchParams();
+      new FormData(source).forEach(function (value, name) {
+        if (typeof value === "string" && value !== "") { query.append(name, value); }
+      });
+      hidden.value = query.toString();
     });
   }
 
@@ -197,7 +221,8 @@
     if (!local) { return; }
     var key = DRAFTS + form.getAttribute("data-draft"), timer = null;
     if (session && session.getItem(SENT) === key) { session.removeItem(SENT); }  // sent, but shown again: keep it
-    var shownAgain = $(form, ".field-errors, .flash.error");
+    var shownAgain = $(form, ".field-errors, .flash.error") ||  // or a refused report opened again: its own values
+      new URLSearchParams(window.location.search).get("reedit");
     var saved = null;
     try { saved = JSON.parse(local.getItem(key) || "null"); } catch (e) { saved = null; }
     if (saved && saved.values && !shownAgain) {
@@ -214,7 +239,10 @@
     form.addEventListener("change", function () { clearTimeout(timer); save(); });
     form.addEventListener("submit", function () { clearTimeout(timer); save(); if (session) { session.setItem(SENT, key); } });
     all(form, "[data-draft-clear]").forEach(function (button) {
-      button.addEventListener("click", function () { local.removeItem(key); window.location.reload(); });
+      button.addEventListener("click", function () {
+        local.removeItem(key);
+        dropDraftPhotos(form.getAttribute("data-draft")).then(function () { window.location.reload(); });
+      });
     });
   }
 
@@ -243,10 +271,62 @@
       Object.keys(local).filter(function (k) { return k.indexOf(DRAFTS) === 0; }).forEach(function (k) {
         local.removeItem(k);
       });
+      if (window.caches) { caches.delete("wf-field-v1").catch(function () {}); }  // the pages kept offline
     });
   }
 
+  /* A report form's draft photos (files, too big for localStorage) wait in the outbox's IndexedDB, in
+     its "drafts" store (never sent), under "draft:" and the form's draft key; they go with the typed
+     draft: once sent, queued, cleared, or when no typed draft is left for them. */
+  var outboxReady = null;
+
+  function draftPhotosKey(draft) { return "draft:" + draft; }
+
+  function saveDraftPhotos(form) {
+    var draft = form.getAttribute("data-draft");
+    if (!draft || !window.WorkflowOutbox) { return; }
+    var files = [];
+    all(form, "input[data-photo-input]").forEach(function (input) {
+      (input._kept || []).forEach(function (f) { files.push([input.name, f, f.name || "photo.jpg"]); });
+    });
+    window.WorkflowOutbox.drafts.save({ key: draftPhotosKey(draft), files: files, saved_at: new Date().toISOString() })
+      .catch(function () {});
+  }
+
+  function dropDraftPhotos(draft) {
+    return (outboxReady || Promise.resolve()).then(function () {
+      return window.WorkflowOutbox && window.WorkflowOutbox.drafts.remove(draftPhotosKey(draft));
+    }).catch(function () {});
+  }
+
+  /* Draft photos whose typed draft went (sent, logged out, a week old) go too. */
+  function forgetOrphanPhotos(entries) {
+    var local = storage("localStorage");
+    return Promise.all(entries.filter(function (e) {
+      return !(local && local.getItem(DRAFTS + e.key.slice("draft:".length)));
+    }).map(function (e) { return window.WorkflowOutbox.drafts.remove(e.key).catch(function () {}); }));
+  }
+
+  function restoreDraftPhotos(form) {
+    var draft = form && form.getAttribute("data-draft");
+    if (!draft || !window.WorkflowOutbox || $(form, ".field-errors, .flash.error") ||
+        new URLSearchParams(window.location.search).get("reedit")) { return Promise.resolve(); }
+    return window.WorkflowOutbox.drafts.all().then(function (entries) {
+      var entry = entries.filter(function (e) { return e.key === draftPhotosKey(draft); })[0];
+      if (!entry || !entry.files.length) { return; }
+      all(form, "input[data-photo-input]").forEach(function (input) {
+        var files = entry.files.filter(function (f) { return f[0] === input.name; }).map(function (f) {
+          return f[1] instanceof File ? f[1] : new File([f[1]], f[2], { type: f[1].type });
+        });
+        if (files.length && !(input._kept || []).length) { keepPhotos(input, files); }
+      });
+      var note = form.querySelector("[data-draft-note]");
+      if (note) { note.hidden = false; }
+    }).catch(function () {});
+  }
+
   /* --- the offline outbox ------------------------------------------------------------------ */
+
   function note(kind, text, entry) {
     var box = document.getElementById("outbox-note");
     if (!box) { return; }
@@ -272,6 +352,7 @@
     return window.WorkflowOutbox.all().then(function (kept) {
       // a refused report waits for 重新编辑, not for the connection: nothing to send for it
       if (!kept.some(function (e) { return e.state !== "failed"; })) { return kept; }
+      if (navigator.onLine === false) { note("waiting"); return kept; }  // sent on "online"
       note("sending");
       return window.WorkflowOutbox.flush();
     }).then(listPending);
@@ -297,8 +378,10 @@
 
   function keepOffline(form) {
     var entry = window.WorkflowOutbox.fromForm(form);
+    var local = storage("localStorage"), draft = form.getAttribute("data-draft");
     return window.WorkflowOutbox.save(entry).then(function () {
       note("saved", entry.title);
+      if (draft) { if (local) { local.removeItem(DRAFTS + draft); } dropDraftPhotos(draft); }  // queued: no draft
       form.reset();
       all(form, "[data-lat], [data-lng], [data-accuracy]").forEach(function (i) { i.value = ""; });
       all(form, "[data-point]").forEach(function (p) { p.textContent = ""; });
@@ -444,15 +527,23 @@
     setUpPhotos(document);
     all(document, "[data-location]").forEach(setUpLocation);
     all(document, "[data-filter-select]").forEach(setUpPicker);
+    all(document, "form[data-query-from]").forEach(setUpQueryFrom);
     var report = document.getElementById("report-form");
     if (report) { setUpReport(report); setUpSimilar(report); }
     window.addEventListener("online", flush);
-    if (!window.WorkflowOutbox && window.indexedDB) {
+    outboxReady = new Promise(function (resolve) {
+      if (window.WorkflowOutbox || !window.indexedDB) { resolve(); return; }
       var js = document.createElement("script");
       js.src = script.src.replace(/field\.js(\?.*)?$/, "outbox.js");
-      js.onload = function () { restorePhotos(report).then(forgetAnswered).then(flush); };
+      js.onload = js.onerror = function () { resolve(); };
       document.head.appendChild(js);
-    } else { restorePhotos(report).then(forgetAnswered).then(flush); }
+    });
+    outboxReady.then(function () {
+      if (!window.WorkflowOutbox) { return null; }
+      return window.WorkflowOutbox.drafts.all().then(forgetOrphanPhotos).catch(function () {})
+        .then(function () { return restorePhotos(report); })
+        .then(function () { return restoreDraftPhotos(report); }).then(forgetAnswered).then(flush);
+    });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

@@ -5,21 +5,25 @@
    answer or a reload carries the same key, and the server returns the case it already started. */
 (function (scope) {
   "use strict";
-  var DB = "wf-outbox", STORE = "reports";
+  var DB = "wf-outbox", STORE = "reports", DRAFTS = "drafts";  // drafts: a report form's photos, never sent
 
   function open() {
     return new Promise(function (resolve, reject) {
-      var request = scope.indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "key" }); };
+      var request = scope.indexedDB.open(DB, 2);
+      request.onupgradeneeded = function () {
+        [STORE, DRAFTS].forEach(function (name) {
+          if (!request.result.objectStoreNames.contains(name)) { request.result.createObjectStore(name, { keyPath: "key" }); }
+        });
+      };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function withStore(mode, work) {
+  function withStore(mode, work, name) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode), request = work(tx.objectStore(STORE));
+        var tx = db.transaction(name || STORE, mode), request = work(tx.objectStore(name || STORE));
         tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
         tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
       });
@@ -29,6 +33,11 @@
   function save(entry) { return withStore("readwrite", function (s) { return s.put(entry); }); }
   function all() { return withStore("readonly", function (s) { return s.getAll(); }); }
   function remove(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
+  var drafts = {  // {key, files: [[field, Blob, name]], saved_at}
+    save: function (entry) { return withStore("readwrite", function (s) { return s.put(entry); }, DRAFTS); },
+    all: function () { return withStore("readonly", function (s) { return s.getAll(); }, DRAFTS); },
+    remove: function (key) { return withStore("readwrite", function (s) { return s.delete(key); }, DRAFTS); }
+  };
 
   /* An entry from a report form: its fields and chosen files, under its idempotency key. */
   function fromForm(form) {
@@ -114,5 +123,5 @@
     return sendAll();
   }
 
-  scope.WorkflowOutbox = { save: save, all: all, remove: remove, fromForm: fromForm, flush: flush };
+  scope.WorkflowOutbox = { save: save, all: all, remove: remove, fromForm: fromForm, flush: flush, drafts: drafts };
 })(self);

@@ -1,5 +1,6 @@
-/* Service worker (scope /): the report pages and their scripts work without a connection (network
-   first, the last copy when offline), and the outbox of reports is sent when the connection
+/* Service worker (scope /): the report pages, 我上报的 (with the reports waiting in the outbox, which
+   the page lists) and their scripts work without a connection (network first, the last copy when
+   offline; logging out deletes the copies), and the outbox of reports is sent when the connection
    returns (Background Sync "wf-outbox", and on every page load by the pages themselves). Nothing
    else is intercepted: every other request goes to the network as usual. */
 "use strict";
@@ -9,7 +10,7 @@ importScripts("/web-static/outbox.js");
 function cacheable(url) {
   return url.origin === self.location.origin &&
     (/^\/report(\/|$)/.test(url.pathname) && !/\/(similar|token)$/.test(url.pathname) ||
-     url.pathname.indexOf("/web-static/") === 0 || url.pathname.indexOf("/vendor/htmx.org/") === 0 ||
+     url.pathname === "/reports/mine" || url.pathname.indexOf("/web-static/") === 0 || url.pathname.indexOf("/vendor/htmx.org/") === 0 ||
      url.pathname.indexOf("/vendor/leaflet/") === 0);
 }
 
