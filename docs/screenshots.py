@@ -154,7 +154,7 @@ def log_in(page, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", "demo123")
     page.click(".login button[type=submit]")
-    page.wait_for_url("**/inbox")
+    page.wait_for_url(lambda url: "/login" not in url)  # staff land on 待办, residents on 我上报的
 
 
 def shoot(browser, url: str, resident_case: int) -> None:
