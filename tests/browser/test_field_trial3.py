@@ -6,23 +6,12 @@ refusal with its reason, one status on the list and the page, the case by its ev
 
 import pytest
 
+from tests.browser import test_field_reports as reports
 from tests.browser.conftest import PHONE, log_in
-from tests.browser.test_field_reports import POSITION, fill_report, png
-from tests.support import ok, only, with_event_handling
+from tests.browser.test_field_reports import fill_report, png
+from tests.support import ok, only
 
-
-@pytest.fixture
-def events(api):
-    return with_event_handling(api)
-
-
-@pytest.fixture
-def phone(browser, live, events):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live.url, geolocation=POSITION,
-                                  permissions=["geolocation"])
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+events, phone = reports.events, reports.phone  # the field-report fixtures: event handling, a phone with GPS
 
 
 def resident_in(page):

@@ -298,10 +298,7 @@ class Engine:
             except wire.WireError as error:
                 error.last = self._running(board, first)
                 raise
-            if "running" in frame:  # a worker without the shared page says it on the pipe
-                board.note(frame["running"], int(frame.get("nth", 1)))
-                seen, began = board.sequence(), time.monotonic()
-            elif "call" in frame:
+            if "call" in frame:
                 worker.send(self._serve(frame, functions))
                 began = time.monotonic()
             else:

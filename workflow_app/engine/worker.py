@@ -126,16 +126,13 @@ class Worker:
             return ProcessRun.restore(loaded, request["state"], functions, limit)
         return ProcessRun.start(loaded, serializer.from_wire(request["args"].get("data") or {}), functions, limit)
 
-    def _report_running(self, bpmn_id: str, nth: int) -> None:
-        wire.write_frame(self.writer, {"running": bpmn_id, "nth": nth})  # no shared page: say it on the pipe
-
     def act(self, request: dict) -> dict:
         if request["spec"] not in self.specs:
             return {"missing": "spec"}
         run = self._run(request)
         if run is None:
             return {"missing": "run"}
-        run.on_task = self.board.note if self.board else self._report_running
+        run.on_task = self.board.note if self.board else None
         run.poison = frozenset((b, n) for b, n in request.get("poison") or [])
         args = serializer.from_wire(request.get("args") or {})
         now = datetime.fromisoformat(request["now"]) if request.get("now") else None

@@ -8,10 +8,6 @@ others are what the staff answered (办理结果: a refusal's reason, the handli
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..models import AuditEvent
 from ..repository import instances as store
 from . import formrender
 from .i18n import N_, pick
@@ -45,16 +41,9 @@ def stage(instance, milestones) -> str:
     return "handling" if any(name in HANDLED for name in names) else "received"
 
 
-def stages(instances) -> dict[int, str]:
-    """The stage of each case, by id (one query for the milestones of them all)."""
-    ids = [i.id for i in instances]
-    found: dict[int, list] = {i: [] for i in ids}
-    if ids:
-        rows = db.session.execute(select(AuditEvent.instance_id, AuditEvent.at, AuditEvent.detail).where(
-            AuditEvent.instance_id.in_(ids), AuditEvent.kind == "case_milestone").order_by(AuditEvent.id))
-        for instance_id, at, detail in rows:
-            found[instance_id].append((at, (detail or {}).get("milestone")))
-    return {i.id: stage(i, found[i.id]) for i in instances}
+def stages(instances, milestones: dict[int, list]) -> dict[int, str]:
+    """The stage of each case, by id, from ``milestones`` ({case id: [(at, milestone)…]})."""
+    return {i.id: stage(i, milestones.get(i.id, [])) for i in instances}
 
 
 def progress(instance, history=()) -> list[Step]:

@@ -176,4 +176,5 @@ def service_worker():
 def my_reports():
     """我上报的: every case the person started, with where it stands."""
     cases = reporting.mine(user())
-    return render_template("my_reports.html", cases=cases, stages=case_status.stages(cases), labels=case_status.STAGES)
+    stages = case_status.stages(cases, reporting.milestones([c.id for c in cases]))
+    return render_template("my_reports.html", cases=cases, stages=stages, labels=case_status.STAGES)
