@@ -48,7 +48,7 @@ def test_a_repeated_verification_starts_empty_on_the_page(browser, live, events,
     assert page.locator("[data-field=verify_photos] input[type=checkbox]:checked").count() == 0
     assert "上一轮：否" in page.inner_text("[data-previous=verified]")
     assert "复核：垃圾仍未清运" in page.inner_text("[data-previous=verify_note]")
-    assert page.evaluate("document.querySelector('[data-previous=verify_photos] img').naturalWidth") > 0
+    page.wait_for_function("document.querySelector('[data-previous=verify_photos] img').naturalWidth > 0")  # loaded
     assert "已清运T3" in page.inner_text("[data-field=handling_note]")  # this round's handling still shows
     shot(page, f"rounds-verify-again-{viewport['width']}")
     assert _fits(page)
@@ -68,7 +68,8 @@ def test_a_repeated_verification_starts_empty_on_the_page(browser, live, events,
     page.wait_for_selector(".field-errors")
     kept = page.locator("[data-field=verify_photos] label.photo-kept")
     assert kept.count() == 1 and earlier not in kept.inner_text()
-    assert page.evaluate("document.querySelector('[data-field=verify_photos] label.photo-kept img').naturalWidth") > 0
+    page.wait_for_function(
+        "document.querySelector('[data-field=verify_photos] label.photo-kept img').naturalWidth > 0")  # loaded
     shot(page, f"rounds-kept-photo-{viewport['width']}")
     assert _fits(page)
     context.close()
